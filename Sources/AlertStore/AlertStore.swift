@@ -1,0 +1,3 @@
+import RationCore
+
+// AlertStore: see the module README section in README.md.

@@ -1,0 +1,3 @@
+import RationCore
+
+// Ingest: see the module README section in README.md.

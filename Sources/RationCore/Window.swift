@@ -1,0 +1,60 @@
+/// A closed group of events that triage scores and reasoning judges as one unit.
+public struct Window: Sendable, Hashable, Codable {
+    public var key: SessionKey
+    public var source: SourceID
+    public var start: EventTime
+    public var end: EventTime
+    /// The first events of the window, bounded; `eventCount` counts all of them.
+    public var events: [WindowEvent]
+    public var eventCount: Int
+    /// Text of every template that occurs in `events`, so the window is readable on its own.
+    public var templates: [TemplateID: String]
+
+    public init(key: SessionKey, source: SourceID, start: EventTime, end: EventTime, events: [WindowEvent],
+                eventCount: Int? = nil, templates: [TemplateID: String] = [:]) {
+        self.key = key
+        self.source = source
+        self.start = start
+        self.end = end
+        self.events = events
+        self.eventCount = eventCount ?? events.count
+        self.templates = templates
+    }
+
+    /// Distinct templates in first-seen order.
+    public var distinctTemplates: [TemplateID] {
+        var seen = Set<TemplateID>()
+        return events.compactMap { seen.insert($0.templateID).inserted ? $0.templateID : nil }
+    }
+}
+
+/// How a window was keyed: a session id captured from the message, a record field, or a
+/// count/time window over a keyless stream.
+public struct SessionKey: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { rawValue }
+}
+
+public struct WindowEvent: Sendable, Hashable, Codable {
+    public var time: EventTime
+    public var templateID: TemplateID
+    /// The message for display, capped in length.
+    public var message: String
+    public var priority: Priority?
+    public var unit: String?
+
+    public init(time: EventTime, templateID: TemplateID, message: String, priority: Priority? = nil,
+                unit: String? = nil) {
+        self.time = time
+        self.templateID = templateID
+        self.message = message
+        self.priority = priority
+        self.unit = unit
+    }
+}

@@ -1,0 +1,3 @@
+import RationCore
+
+// Reasoning: see the module README section in README.md.

@@ -1,0 +1,3 @@
+import RationCore
+
+// TemplateMiner: see the module README section in README.md.

@@ -1,0 +1,3 @@
+import RationCore
+
+// Triage: see the module README section in README.md.
