@@ -1,3 +1,0 @@
-import RationCore
-
-// Ingest: see the module README section in README.md.
