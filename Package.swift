@@ -6,6 +6,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "rationd", targets: ["rationd"]),
+        .library(name: "RationCore", targets: ["RationCore"]),
+        .library(name: "TemplateMiner", targets: ["TemplateMiner"]),
+        .library(name: "Triage", targets: ["Triage"]),
+        .library(name: "Reasoning", targets: ["Reasoning"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "AlertStore", targets: ["AlertStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
