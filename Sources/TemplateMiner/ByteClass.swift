@@ -47,4 +47,6 @@ enum ByteClass {
         default: return false
         }
     }
+
+    @inline(__always) static func isQuote(_ c: UInt8) -> Bool { c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") }
 }

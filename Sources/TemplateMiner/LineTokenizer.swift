@@ -10,9 +10,12 @@
 struct LineTokenizer: Sendable {
     var maxTokens: Int
     var extraMasks: ExtraMaskMatcher
+    /// Lower-cased `MinerConfiguration.valueKeys`.
+    var valueKeys: [[UInt8]]
 
     init(configuration: MinerConfiguration) {
         maxTokens = configuration.maxTokens
+        valueKeys = configuration.valueKeys.map { Array($0.lowercased().utf8) }
         extraMasks = ExtraMaskMatcher(configuration.extraMasks)
     }
 
@@ -20,23 +23,47 @@ struct LineTokenizer: Sendable {
         line.reset()
         let n = b.count
         var i = 0
+        var previousStart = 0
+        var previousEnd = 0
         while i < n {
             while i < n && ByteClass.isSpace(b[i]) { i += 1 }
             if i >= n { break }
             var end = i
-            while end < n && !ByteClass.isSpace(b[end]) { end += 1 }
-            if line.count == maxTokens - 1 {
-                var rest = end
-                while rest < n && ByteClass.isSpace(b[rest]) { rest += 1 }
-                if rest < n {
-                    var last = n
-                    while last > i && ByteClass.isSpace(b[last - 1]) { last -= 1 }
-                    addToken(b, i, last, wholeValue: true, into: &line)
-                    line.truncated = true
-                    break
+            while end < n && !ByteClass.isSpace(b[end]) {
+                let c = b[end]
+                // `key="quoted value"` is one word even with spaces inside the quotes.
+                if ByteClass.isQuote(c) && end > i && b[end - 1] == UInt8(ascii: "=") {
+                    var close = end + 1
+                    while close < n && b[close] != c && close - end < 1024 { close += 1 }
+                    if close < n && b[close] == c {
+                        end = close + 1
+                        continue
+                    }
                 }
+                end += 1
             }
-            addToken(b, i, end, wholeValue: false, into: &line)
+            var next = end
+            while next < n && ByteClass.isSpace(b[next]) { next += 1 }
+            if line.count == maxTokens - 1 && next < n {
+                var last = n
+                while last > i && ByteClass.isSpace(b[last - 1]) { last -= 1 }
+                addToken(b, i, last, valueEnd: last, into: &line)
+                line.truncated = true
+                break
+            }
+            var valueEnd = -1
+            if (previousEnd > previousStart && isValueKey(b, previousStart, previousEnd))
+                || DateWords.isDateWord(b, i, end, next: next, n: n) {
+                valueEnd = end
+            } else if line.count > 0 && line.hashes[line.count - 1] == TokenHash.wildcard {
+                // A unit after a number belongs to it: `5.2 KB,` -> one value and `,`.
+                var coreEnd = end
+                while coreEnd > i && ByteClass.isClosing(b[coreEnd - 1]) { coreEnd -= 1 }
+                if Units.isUnit(b, i, coreEnd) { valueEnd = coreEnd }
+            }
+            addToken(b, i, end, valueEnd: valueEnd, into: &line)
+            previousStart = i
+            previousEnd = end
             i = end
         }
         var seq = UInt64(truncatingIfNeeded: line.count) &+ 0x51_7cc1_b727_220a
@@ -44,17 +71,58 @@ struct LineTokenizer: Sendable {
         line.sequenceHash = seq
     }
 
+    /// Whether the word is one of `valueKeys` (ASCII case-insensitive): the word after it is a value.
     @inline(__always)
-    private func addToken(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, wholeValue: Bool,
+    private func isValueKey(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        let length = end - start
+        for key in valueKeys where key.count == length {
+            var i = 0
+            while i < length && (b[start + i] | 0x20) == key[i] { i += 1 }
+            if i == length { return true }
+        }
+        return false
+    }
+
+    /// Masks one word and appends it as a token. `valueEnd >= 0` makes `start..<valueEnd`
+    /// a value without looking inside. A token that starts with a value right after a token
+    /// that is only a value joins it: consecutive values (`Fri Jul  1 07:57:30 2005`, id
+    /// lists, `5.2 KB`) are one parameter.
+    @inline(__always)
+    private func addToken(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, valueEnd: Int,
                           into line: inout TokenizedLine) {
         let maskedStart = line.masked.count
         let paramsBefore = line.paramStart.count
-        if wholeValue || matchesExtraMask(b, start, end) {
+        if valueEnd >= 0 {
+            emitParam(start, valueEnd, token: line.count, into: &line)
+            emitLiteral(b, valueEnd, end, into: &line)
+        } else if matchesExtraMask(b, start, end) {
             emitParam(start, end, token: line.count, into: &line)
+        } else if end - start == 2 && Self.isEmptyBracketPair(b[start], b[end - 1]) {
+            // A standalone `()` / `[]` / `{}` stands for an absent value.
+            emitLiteral(b, start, start + 1, into: &line)
+            emitParam(start + 1, start + 1, token: line.count, into: &line)
+            emitLiteral(b, start + 1, end, into: &line)
         } else {
             maskWord(b, start, end, into: &line)
         }
         let maskedEnd = line.masked.count
+        let count = line.count
+        if count > 0 && line.hashes[count - 1] == TokenHash.wildcard && line.paramStart.count > paramsBefore
+            && Int(line.paramStart[paramsBefore]) == start {
+            let joinedStart = Int(line.maskedStart[count - 1])
+            line.masked.removeSubrange(joinedStart..<joinedStart + 3)
+            let previous = paramsBefore - 1
+            line.paramStart[paramsBefore] = line.paramStart[previous]
+            line.paramStart.remove(at: previous)
+            line.paramEnd.remove(at: previous)
+            line.paramToken.remove(at: previous)
+            for k in previous..<line.paramToken.count { line.paramToken[k] = Int32(truncatingIfNeeded: count - 1) }
+            let joinedEnd = maskedEnd - 3
+            line.hashes[count - 1] = line.masked.withUnsafeBufferPointer { TokenHash.hash($0, joinedStart, joinedEnd) }
+            line.wordEnd[count - 1] = Int32(truncatingIfNeeded: end)
+            line.maskedEnd[count - 1] = Int32(truncatingIfNeeded: joinedEnd)
+            return
+        }
         let hash = line.masked.withUnsafeBufferPointer { TokenHash.hash($0, maskedStart, maskedEnd) }
         line.hashes.append(hash)
         line.hasMask.append(line.paramStart.count != paramsBefore)
@@ -63,6 +131,12 @@ struct LineTokenizer: Sendable {
         line.maskedStart.append(Int32(truncatingIfNeeded: maskedStart))
         line.maskedEnd.append(Int32(truncatingIfNeeded: maskedEnd))
         line.count += 1
+    }
+
+    @inline(__always)
+    static func isEmptyBracketPair(_ open: UInt8, _ close: UInt8) -> Bool {
+        (open == UInt8(ascii: "(") && close == UInt8(ascii: ")")) || (open == UInt8(ascii: "[") && close == UInt8(ascii: "]"))
+            || (open == UInt8(ascii: "{") && close == UInt8(ascii: "}"))
     }
 
     private func matchesExtraMask(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
@@ -117,7 +191,8 @@ struct LineTokenizer: Sendable {
             if ByteClass.isDelimiter(c) {
                 emitSegment(b, segment, i, afterEquals: afterEquals, token: token, into: &line)
                 line.masked.append(c)
-                afterEquals = c == UInt8(ascii: "=")
+                // `key="value"`: the value is inside the quotes.
+                afterEquals = c == UInt8(ascii: "=") || (afterEquals && segment == i && ByteClass.isQuote(c))
                 segment = i + 1
             }
             i += 1
@@ -129,7 +204,7 @@ struct LineTokenizer: Sendable {
     private func emitSegment(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, afterEquals: Bool,
                              token: Int, into line: inout TokenizedLine) {
         if start >= end { return }
-        if afterEquals || Self.hasDigit(b, start, end) {
+        if afterEquals || Self.hasDigit(b, start, end) || Units.isLiteralValue(b, start, end) {
             emitParam(start, end, token: token, into: &line)
         } else {
             emitLiteral(b, start, end, into: &line)

@@ -17,13 +17,17 @@ public struct MinerConfiguration: Sendable, Codable, Hashable {
     public var maxLineBytes: Int
     /// Entries in the exact-match cache (masked token sequence -> template).
     public var exactCacheSize: Int
+    /// Words after which the next word is a value (`user alice`, `host db1`); compared
+    /// ASCII case-insensitively.
+    public var valueKeys: [String]
     /// Operator-supplied masks, applied to whole whitespace-separated words before the
     /// built-in ones.
     public var extraMasks: [MaskingRule]
 
-    public init(depth: Int = 4, similarityThreshold: Double = 0.5, maxChildren: Int = 100,
+    public init(depth: Int = 4, similarityThreshold: Double = 0.92, maxChildren: Int = 100,
                 maxTemplates: Int = 10_000, maxTokens: Int = 128, maxLineBytes: Int = 16 * 1024,
-                exactCacheSize: Int = 65_536, extraMasks: [MaskingRule] = []) {
+                exactCacheSize: Int = 65_536,
+                valueKeys: [String] = ["user", "username", "host", "hostname"], extraMasks: [MaskingRule] = []) {
         self.depth = depth
         self.similarityThreshold = similarityThreshold
         self.maxChildren = maxChildren
@@ -31,6 +35,7 @@ public struct MinerConfiguration: Sendable, Codable, Hashable {
         self.maxTokens = maxTokens
         self.maxLineBytes = maxLineBytes
         self.exactCacheSize = exactCacheSize
+        self.valueKeys = valueKeys
         self.extraMasks = extraMasks
     }
 

@@ -116,7 +116,9 @@ public struct TemplateMiner: Sendable {
             var same = 0
             record.hashes.withUnsafeBufferPointer { t in
                 scratch.hashes.withUnsafeBufferPointer { l in
-                    for i in 0..<n where t[i] == l[i] || t[i] == PrefixTree.wildcardKey { same += 1 }
+                    scratch.hasMask.withUnsafeBufferPointer { m in
+                        for i in 0..<n where t[i] == l[i] || (t[i] == PrefixTree.wildcardKey && m[i]) { same += 1 }
+                    }
                 }
             }
             if same > bestSame || (same == bestSame && record.wildcards < bestWildcards) {

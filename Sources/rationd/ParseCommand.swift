@@ -28,6 +28,12 @@ struct ParseCommand: ParsableCommand {
     @Option(name: .customLong("max-templates"), help: "LRU cap on templates.")
     var maxTemplates: Int = MinerConfiguration.default.maxTemplates
 
+    @Option(name: .customLong("similarity-threshold"), help: "Share of a template's positions a line must match to join it.")
+    var similarityThreshold: Double = MinerConfiguration.default.similarityThreshold
+
+    @Option(help: "Prefix-tree depth (leading tokens used = depth - 2).")
+    var depth: Int = MinerConfiguration.default.depth
+
     @Option(name: .customLong("snapshot"), help: "Write the miner state to this file at the end.")
     var snapshotPath: String?
 
@@ -37,6 +43,8 @@ struct ParseCommand: ParsableCommand {
     func run() throws {
         var configuration = MinerConfiguration.default
         configuration.maxTemplates = maxTemplates
+        configuration.similarityThreshold = similarityThreshold
+        configuration.depth = depth
         try configuration.validate()
         let format = try logFormat.map { try LogFormat($0) }
         var miner = TemplateMiner(configuration: configuration)
