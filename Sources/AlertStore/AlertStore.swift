@@ -193,8 +193,20 @@ public final class AlertStore: @unchecked Sendable {
         for id in segment.updatedIDs { newestHome[id] = segment.seq }
     }
 
+    /// Refills the repeat-aggregation map from the alerts recent enough to be repeated: the
+    /// newest sealed segments within the aggregation window, then the write-ahead segment.
     private func rebuildAggregation() {
         guard let active else { return }
+        let newest = max(active.entries.map(\.index.lastSeen).max() ?? .min, sealed.last?.maxLast ?? .min)
+        let horizon = newest == .min ? Int64.max : newest - configuration.aggregationWindow.microseconds
+        for segment in sealed.suffix(4) where segment.maxLast >= horizon {
+            for bi in segment.blocks.indices where segment.blocks[bi].maxLast >= horizon {
+                guard let (raw, records) = try? segment.readBlock(bi, codec: codec) else { continue }
+                for (h, payload) in records where h.lastSeen >= horizon && isVisible(h.id, in: segment.seq) {
+                    if let stored = try? decodeStored(raw, payload, path: segment.path) { remember(stored) }
+                }
+            }
+        }
         for entry in active.latestEntries {
             if let stored = try? decodeStored(active.data, entry.payload, path: active.path) {
                 remember(stored)
