@@ -77,6 +77,7 @@ final class ActiveSegment {
     struct Recovery {
         var segment: ActiveSegment
         var truncatedBytes: Int
+        var validEnd: Int
         var damaged: [DamagedRange]
     }
 
@@ -116,7 +117,7 @@ final class ActiveSegment {
                                     data: [])
         // Scan records.
         var offset = headerSize
-        var validEnd = headerSize
+        var validEnd = min(headerSize, bytes.count)
         var validRanges: [Range<Int>] = []
         while offset < bytes.count {
             if let end = validRecord(in: bytes, at: offset) {
@@ -140,7 +141,7 @@ final class ActiveSegment {
                                         reason: "corrupt write-ahead records (CRC mismatch)"))
             offset = found
         }
-        let truncated = bytes.count - max(validEnd, min(headerSize, bytes.count))
+        let truncated = bytes.count - validEnd
         // Rebuild the in-memory mirror from the valid records only.
         var mirror = headerValid ? Array(bytes[0..<headerSize]) : header(seq: seq, firstNewID: firstNewID, createdAt: createdAt)
         for range in validRanges {
@@ -158,7 +159,7 @@ final class ActiveSegment {
             segment.fd = fd
             if truncated > 0 { _ = fsync(fd) }
         }
-        return Recovery(segment: segment, truncatedBytes: truncated, damaged: damaged)
+        return Recovery(segment: segment, truncatedBytes: truncated, validEnd: validEnd, damaged: damaged)
     }
 
     /// The end offset of the valid record at `offset`, or nil.

@@ -13,6 +13,9 @@ import RationCore
 public final class AlertStore: @unchecked Sendable {
     /// Store schema this build writes and reads (FORMAT file, segment formats, envelopes).
     public static let schemaVersion = 1
+    /// The reason given for a cut write-ahead tail: a record whose write never completed
+    /// (or whose last bytes were damaged); it was never acknowledged unless it was damaged later.
+    public static let tornTailReason = "torn tail: incomplete or corrupt last record(s) cut"
     static let aggregationCapacity = 4096
 
     public let configuration: AlertStoreConfiguration
@@ -167,6 +170,8 @@ public final class AlertStore: @unchecked Sendable {
             if recovery.truncatedBytes > 0 {
                 report.truncatedBytes += recovery.truncatedBytes
                 report.truncatedPath = segment.path
+                report.damaged.append(DamagedRange(path: segment.path, offset: recovery.validEnd, length: recovery.truncatedBytes,
+                                                   reason: Self.tornTailReason))
             }
             report.damaged.append(contentsOf: recovery.damaged)
             if let maxActive = segment.entries.map(\.index.id).max() { nextID = max(nextID, maxActive + 1) }

@@ -78,7 +78,7 @@ public struct SyntheticAlerts: Sendable {
 }
 
 /// SplitMix64: a tiny deterministic generator.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
