@@ -20,6 +20,8 @@ struct JournalEntryDecoder {
 
     enum Failure: Error {
         case journal(operation: String, code: Int32)
+        /// The entry has no readable MESSAGE field.
+        case noMessage(cursor: String)
     }
 
     /// The current entry; fails with the sd-journal error when the entry cannot be read.
@@ -28,15 +30,33 @@ struct JournalEntryDecoder {
         var r = sd_journal_get_realtime_usec(journal, &realtime)
         if r < 0 { throw .journal(operation: "sd_journal_get_realtime_usec", code: r) }
 
-        var message: [UInt8] = []
+        var message: [UInt8]?
         var fields = RecordFields()
+        sd_journal_restart_data(journal)
+        // sd-journal skips a damaged data object silently; an entry whose MESSAGE is missing
+        // is reported (journalctl does not show such entries either).
+        r = collect(journal, message: &message, fields: &fields)
+        if r < 0 { throw .journal(operation: "sd_journal_enumerate_available_data", code: r) }
+
+        var cursorPointer: UnsafeMutablePointer<CChar>?
+        r = sd_journal_get_cursor(journal, &cursorPointer)
+        guard r >= 0, let cursorPointer else { throw .journal(operation: "sd_journal_get_cursor", code: r < 0 ? r : -5) }
+        let cursor = String(cString: cursorPointer)
+        free(cursorPointer)
+        guard let message else { throw .noMessage(cursor: cursor) }
+
+        return LogRecord(time: EventTime(microsecondsSinceEpoch: Int64(clamping: realtime)), source: source,
+                         message: message, fields: fields,
+                         checkpoint: Checkpoint(source: source, position: .journalCursor(cursor)))
+    }
+
+    /// Reads the entry's readable fields; returns 0 or the sd-journal error.
+    private mutating func collect(_ journal: OpaquePointer, message: inout [UInt8]?, fields: inout RecordFields) -> Int32 {
         var data: UnsafeRawPointer?
         var length = 0
-        sd_journal_restart_data(journal)
         while true {
-            r = sd_journal_enumerate_available_data(journal, &data, &length)
-            if r == 0 { break }
-            if r < 0 { throw .journal(operation: "sd_journal_enumerate_available_data", code: r) }
+            let r = sd_journal_enumerate_available_data(journal, &data, &length)
+            if r <= 0 { return r }
             guard let data else { continue }
             let field = UnsafeRawBufferPointer(start: data, count: length)
             switch field.first {
@@ -62,16 +82,6 @@ struct JournalEntryDecoder {
             default: break
             }
         }
-
-        var cursorPointer: UnsafeMutablePointer<CChar>?
-        r = sd_journal_get_cursor(journal, &cursorPointer)
-        guard r >= 0, let cursorPointer else { throw .journal(operation: "sd_journal_get_cursor", code: r < 0 ? r : -5) }
-        let cursor = String(cString: cursorPointer)
-        free(cursorPointer)
-
-        return LogRecord(time: EventTime(microsecondsSinceEpoch: Int64(clamping: realtime)), source: source,
-                         message: message, fields: fields,
-                         checkpoint: Checkpoint(source: source, position: .journalCursor(cursor)))
     }
 
     private enum Prefix {

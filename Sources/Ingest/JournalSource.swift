@@ -29,6 +29,8 @@ public final class JournalSource: LogSource {
     private var busFaultsSeen: UInt64
     /// Files left out of a `.files` source because they cannot be opened.
     private var excludedFiles: Set<String> = []
+    /// Files of a directory, namespace or local source already checked by `probe`.
+    private var probedFiles: Set<String> = []
 
     /// Creates the source and tries to open the journal at once. A missing journal is waited
     /// for (the source retries every `reopenInterval`); a permission problem or an invalid
@@ -126,8 +128,11 @@ public final class JournalSource: LogSource {
             } catch {
                 if busFaulted() { break }
                 statistics.entriesSkipped += 1
-                if case let .journal(operation, code) = error {
+                switch error {
+                case let .journal(operation, code):
                     reportReadError("skipping an unreadable entry: \(operation) failed: \(String(cString: strerror(-code)))")
+                case let .noMessage(cursor):
+                    reportReadError("skipping entry \(cursor): no readable MESSAGE field (corrupt data object)")
                 }
             }
         }
@@ -197,6 +202,7 @@ public final class JournalSource: LogSource {
             }
             return
         }
+        if case .files = configuration.open {} else { probe(inventory.files) }
         let opened = try openJournal(inventory)
         guard let opened else { return }
         waitingReported = false
@@ -266,6 +272,17 @@ public final class JournalSource: LogSource {
         pointers.append(nil)
         defer { for p in pointers { free(UnsafeMutablePointer(mutating: p)) } }
         return sd_journal_open_files(&handle, &pointers, 0)
+    }
+
+    /// sd-journal skips a directory's files it cannot open without a word; open each new one
+    /// alone first so the operator hears which file is skipped and why.
+    private func probe(_ files: [String]) {
+        for path in files where probedFiles.insert(path).inserted {
+            var handle: OpaquePointer?
+            let r = Self.openFiles([path], into: &handle)
+            if let handle { sd_journal_close(handle) }
+            if r < 0, r != -ENOENT { excludeCorrupt(path, reason: String(cString: strerror(-r))) }
+        }
     }
 
     private func excludeCorrupt(_ path: String, reason: String) {
