@@ -148,7 +148,7 @@ public final class JournalSource: LogSource {
         guard count != busFaultsSeen else { return false }
         for index in busFaultsSeen..<count {
             let address = JournalBusErrorGuard.faultAddress(index) ?? 0
-            let path = address == 0 ? nil : JournalBusErrorGuard.mappedFile(near: address)
+            let path = JournalBusErrorGuard.faultPath(index)
             statistics.busErrors += 1
             notify(.busError(source: id.rawValue, path: path, address: address, total: statistics.busErrors))
         }

@@ -1,5 +1,6 @@
 #ifndef RATIOND_SIGBUS_GUARD_H
 #define RATIOND_SIGBUS_GUARD_H
+#include <stddef.h>
 #include <stdint.h>
 
 /// Installs a process-wide SIGBUS handler (idempotent). A bus error on a mapped file that
@@ -15,5 +16,9 @@ uint64_t rationd_sigbus_fault_count(void);
 /// The page address of absorbed fault number `index` (0-based), or 0 when that fault is
 /// older than the last 64 (or has not happened).
 uintptr_t rationd_sigbus_fault_address(uint64_t index);
+
+/// The file that was mapped at fault `index` (as /proc/self/maps named it when the fault
+/// happened), copied NUL-terminated into `buffer`; returns 1, or 0 when unknown.
+int rationd_sigbus_fault_path(uint64_t index, char *buffer, size_t size);
 
 #endif
