@@ -1,6 +1,8 @@
 #!/bin/bash
 # Runs a real systemd-journald in a private mount namespace and a scenario beside it.
-# Usage (as root): unshare --mount --propagation private journald-sandbox.sh SCENARIO [ARGS...]
+# Usage (as root): unshare --mount --propagation private --pid --fork --kill-child --mount-proc \
+#                   journald-sandbox.sh SCENARIO [ARGS...]
+# (the PID namespace ends every process the scenario leaves behind).
 # Fresh tmpfs on /run and /var/log/journal; volatile storage in /run/log/journal; no rate
 # limit; nothing forwarded. /dev/log is never created (it is shared with the host).
 # The scenario runs with JOURNAL_DIR set to the machine's journal directory and
