@@ -165,6 +165,30 @@ import RationCore
         #expect(records.map(\.displayMessage) == (1...200).map { "seq \($0)" })
     }
 
+    @Test func currentBootOnlyLeavesOutOtherBoots() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        let path = try fixtures.unpack("units")
+        // The fixture entries carry a made-up boot id, never the running one.
+        let source = try JournalSource(configuration: .init(open: .files([path]), currentBootOnly: true, readFrom: .head),
+                                       notify: NoticeLog().handler)
+        #expect(try source.drain().isEmpty)
+        let matches = try JournalMatches(.init(currentBootOnly: true))
+        #expect(matches.terms.count == 1)
+        #expect(matches.terms.first.map { if case let .field(text) = $0 { text.hasPrefix("_BOOT_ID=") && text.count == 41 } else { false } } == true)
+    }
+
+    @Test func repeatedWarningsAreSpacedAndCountWhatWasHeldBack() {
+        var limiter = JournalWarningLimiter(interval: .seconds(30))
+        let start = ContinuousClock.now
+        #expect(limiter.admit(.corruptFile, now: start) == 0)
+        #expect(limiter.admit(.corruptFile, now: start + .seconds(1)) == nil)
+        #expect(limiter.admit(.corruptFile, now: start + .seconds(2)) == nil)
+        #expect(limiter.admit(.readError, now: start + .seconds(2)) == 0)
+        #expect(limiter.admit(.corruptFile, now: start + .seconds(31)) == 2)
+        #expect(limiter.admit(.corruptFile, now: start + .seconds(62)) == 0)
+    }
+
     @Test func invalidConfigurationNamesTheKey() {
         #expect { try JournalSource(configuration: .init(id: "j1", open: .files([]))) } throws: { "\($0)".contains("j1.files") }
         #expect { try JournalSource(configuration: .init(id: "j2", units: ["a=b"])) } throws: { "\($0)".contains("j2.units") }
