@@ -22,6 +22,8 @@ let package = Package(
                        providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        // SIGBUS guard for readers of mapped journal files (libsystemd < 255 has none).
+        .target(name: "CSigbusGuard"),
 
         // Shared vocabulary: records, windows, verdicts, alerts, durable files, zstd frames.
         .target(name: "RationCore", dependencies: ["CZstd"]),
@@ -30,7 +32,7 @@ let package = Package(
         .target(name: "TemplateMiner", dependencies: ["RationCore", "CZstd"]),
         .target(name: "Triage", dependencies: ["RationCore"]),
         .target(name: "Reasoning", dependencies: ["RationCore"]),
-        .target(name: "Ingest", dependencies: ["RationCore", "CSystemd"]),
+        .target(name: "Ingest", dependencies: ["RationCore", "CSystemd", "CSigbusGuard"]),
         .target(name: "AlertStore", dependencies: ["RationCore", "CZstd"]),
 
         // Executables.
@@ -45,7 +47,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "TemplateMiner"]),
         .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
     ],
     swiftLanguageModes: [.v6]

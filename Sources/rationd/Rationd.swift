@@ -9,6 +9,7 @@ struct Rationd: AsyncParsableCommand {
         subcommands: [
             ParseCommand.self,
             AlertsCommand.self,
+            TapCommand.self,
         ]
     )
 }

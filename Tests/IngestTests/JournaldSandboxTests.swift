@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import RationCore
+@testable import Ingest
+
+/// `rationd tap` against a real journald: follow, rotation, vacuum, kill -9, permissions.
+/// Skipped (with the reason on standard error) when not root or a tool is missing.
+@Suite(.serialized, .enabled(if: JournaldSandbox.available, "needs root, unshare, systemd-journald and a built rationd"))
+struct JournaldSandboxTests {
+    let work: String
+
+    init() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("journald-\(UUID().uuidString)").path
+        try DurableFile.makeDirectories(work)
+    }
+
+    @Test func follows20000EntriesInOrderAcrossRotationAndVacuum() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let run = try JournaldSandbox.run("scenario-follow.sh", work: work)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try JournaldSandbox.lines("\(work)/follow.out")
+        #expect(lines.count == 20000)
+        #expect(JournaldSandbox.firstDifference(lines.map(\.message), (1...20000).map { "follow \($0)" }) == nil)
+        #expect(lines.allSatisfy { $0.identifier == "rtest-follow" })
+        #expect(try String(contentsOfFile: "\(work)/follow.vacuum", encoding: .utf8).contains("Deleted archived journal"))
+        // SIGTERM: the last batch was written and committed before exiting.
+        #expect(try String(contentsOfFile: "\(work)/follow.rc", encoding: .utf8) == "0\n")
+        #expect(try JournaldSandbox.savedCursor("\(work)/follow.ckpt") == lines.last?.cursor)
+    }
+
+    /// Seven kill -9 at random points while writing goes on. Whatever the timing, every run
+    /// must start right after the checkpoint the previous run committed, deliver in order
+    /// without gaps, and commit only what it printed; what it printed after its last commit
+    /// (at most one batch) is the only duplication.
+    @Test func killNineNeverLosesAndDuplicatesOnlyTheUncommittedBatch() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let run = try JournaldSandbox.run("scenario-kill.sh", work: work)
+        #expect(run.status == 0, "\(run.stderr)")
+        let batchSize = 100
+        var committedSeq = 0
+        var committedCursor: String?
+        var unique: [Int] = []
+        var duplicates = 0
+        var printed = 0
+        for name in (1...7).map(String.init) + ["final"] {
+            let lines = try JournaldSandbox.lines("\(work)/kill.out.\(name)")
+            let numbers = lines.compactMap { JournaldSandbox.number($0.message, prefix: "kill") }
+            #expect(numbers.count == lines.count, "run \(name): unexpected messages")
+            printed += lines.count
+            if let first = numbers.first {
+                #expect(first == committedSeq + 1, "run \(name) started at \(first), committed before: \(committedSeq)")
+                #expect(JournaldSandbox.firstDifference(numbers, Array(first..<(first + numbers.count))) == nil,
+                        "run \(name) has a gap or reorders")
+            }
+            let saved = try JournaldSandbox.savedCursor("\(work)/kill.ckpt.\(name)")
+            if let saved, let index = lines.firstIndex(where: { $0.cursor == saved }) {
+                unique += numbers[...index]
+                committedSeq = numbers[index]
+                let uncommitted = lines.count - index - 1
+                #expect(uncommitted <= batchSize, "run \(name) printed \(uncommitted) lines after its last commit")
+                duplicates += uncommitted
+            } else {
+                // Nothing committed in this run: the checkpoint is the previous one.
+                #expect(saved == committedCursor, "run \(name) committed a cursor it never printed")
+                #expect(lines.count <= batchSize)
+                duplicates += lines.count
+            }
+            committedCursor = saved
+        }
+        #expect(JournaldSandbox.firstDifference(unique, Array(1...20000)) == nil)
+        #expect(committedSeq == 20000)
+        #expect(printed == 20000 + duplicates)
+        print("kill -9 scenario: \(printed) lines printed for 20000 entries, \(duplicates) duplicates after uncommitted batches")
+    }
+
+    @Test func aVacuumedCheckpointResumesWithTheNextEntry() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let run = try JournaldSandbox.run("scenario-vacuum.sh", work: work)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try JournaldSandbox.lines("\(work)/vac.out.1").map(\.message) == (1...100).map { "vac \($0)" })
+        #expect(try String(contentsOfFile: "\(work)/vac.vacuum", encoding: .utf8).contains("Deleted archived journal"))
+        #expect(try JournaldSandbox.lines("\(work)/vac.out.2").map(\.message) == (101...200).map { "vac \($0)" })
+        #expect(try String(contentsOfFile: "\(work)/vac.err.2", encoding: .utf8).contains("is no longer in the journal"))
+    }
+
+    @Test func anUnreadableJournalNamesTheSystemdJournalGroup() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("skipping: /usr/bin/setpriv is missing")
+            return
+        }
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        let journal = try fixtures.unpack("sequence", into: "j")
+        chmod(fixtures.root, 0o755)
+        chmod("\(fixtures.root)/j", 0o755)
+        chmod(journal, 0o640)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", JournaldSandbox.rationd!,
+                             "tap", "--journal-directory", "\(fixtures.root)/j", "--exit-when-idle", "1"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(stderr.contains("\(journal): permission denied"))
+        #expect(stderr.contains("systemd-journal"))
+    }
+}
