@@ -30,6 +30,10 @@ enum FileFingerprint {
         return h
     }
 
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { hash($0) }
+    }
+
     /// Hash of `length` bytes at `offset`, or nil when the file has fewer.
     static func hash(fd: Int32, offset: UInt64, length: Int) -> UInt64? {
         guard length > 0 else { return hash(UnsafeRawBufferPointer(start: nil, count: 0)) }

@@ -94,13 +94,17 @@ extension FileSource {
     /// and truncated. The rest of the old content is read from the copy, then the file from 0.
     func handleTruncation(of file: FollowedFile, size: UInt64, now: UInt64) {
         var foundCopy = false
+        let recent = file.recentBytes(64)
         for sibling in openSiblings(of: file.path) {
-            if streams[sibling.identity] != nil || foundCopy || file.headLength == 0
-                || sibling.size < UInt64(file.headLength)
-                || FileFingerprint.hash(fd: sibling.fd, offset: 0, length: file.headLength) != file.headHash
-            {
-                if foundCopy && streams[sibling.identity] == nil {
-                    // A newer copy whose original was never seen: read it whole.
+            if let known = streams[sibling.identity], known.matches(fd: sibling.fd, size: sibling.size) {
+                close(sibling.fd)  // an older rotation, already known
+                continue
+            }
+            let sameHead = file.headLength > 0 && sibling.size >= UInt64(file.headLength)
+                && FileFingerprint.hash(fd: sibling.fd, offset: 0, length: file.headLength) == file.headHash
+            if foundCopy || !sameHead {
+                if foundCopy {
+                    // A newer copy whose original was never read: read it whole.
                     startDrain(sibling, stream: newStream(path: file.path, opened: sibling, offset: 0), offset: 0,
                                drain: .toEnd, now: now)
                 } else {
@@ -108,23 +112,25 @@ extension FileSource {
                 }
                 continue
             }
+            foundCopy = true
             if sibling.size >= file.readOffset
-                && FileFingerprint.bytesEqual(fd: sibling.fd, endingAt: file.readOffset, expected: file.recentBytes)
+                && FileFingerprint.bytesEqual(fd: sibling.fd, endingAt: file.readOffset, expected: recent)
             {
+                // The copy holds the rest of the content: continue there, with the unfinished
+                // line and multi-line record, and the same stream (pending checkpoints follow).
                 let copy = FollowedFile(path: file.path, fd: sibling.fd, identity: sibling.identity, stream: file.stream,
                                         splitter: file.splitter, merger: file.merger, drain: .toEnd,
-                                        head: (file.headHash, file.headLength), now: now)
-                copy.recentBytes = file.recentBytes
+                                        fingerprintBytes: configuration.fingerprintBytes,
+                                        tailHashBytes: configuration.tailHashBytes, now: now)
+                copy.adopt(head: file.head, window: file.window)
                 if streams[file.identity] === file.stream { streams[file.identity] = nil }
                 file.stream.identity = sibling.identity
                 streams[sibling.identity] = file.stream
                 draining.append(copy)
-                foundCopy = true
             } else {
                 // A copy we had already read past: everything in it was delivered.
                 streams[sibling.identity] = newStream(path: file.path, opened: sibling, offset: sibling.size)
                 close(sibling.fd)
-                foundCopy = true
                 finish(file, now: now)
             }
         }
@@ -141,11 +147,8 @@ extension FileSource {
         streams[file.identity] = file.stream
         file.splitter = LineSplitter(maxLineBytes: configuration.maxLineBytes)
         file.merger = mergerTemplate
-        file.recentBytes = []
         file.uncheckpointedEnd = nil
-        let head = FileFingerprint.head(fd: file.fd, size: opened.size, maxBytes: configuration.fingerprintBytes)
-        file.headHash = head.hash
-        file.headLength = head.length
+        file.restart(head: [])
     }
 
     // MARK: Rotated files
@@ -166,11 +169,11 @@ extension FileSource {
             if let stream = streams[sibling.identity] {
                 stream.lastSeen = seen
                 if stream.matches(fd: sibling.fd, size: sibling.size) {
+                    candidates.removeAll { $0 === stream }
                     if sibling.size > stream.position.offset {
                         startDrain(sibling, stream: stream, offset: stream.position.offset, drain: .untilQuiet, now: now)
                         continue
                     }
-                    candidates.removeAll { $0 === stream }
                     close(sibling.fd)
                     continue
                 }
@@ -187,18 +190,12 @@ extension FileSource {
                            drain: .untilQuiet, now: now)
             }
         }
-        for stream in candidates where streams[stream.identity] === stream && followed?.identity != stream.identity {
-            // Its file is gone (compressed or deleted) with lines never read: say so.
-            if !live, stream.lastSeen.microsecondsSinceEpoch > 0 {
-                note("\(path): rotated file (inode \(stream.position.inode)) no longer found; lines after offset \(stream.position.offset) in it were not read")
-            }
-        }
     }
 
     /// Remembers the rotated files present when a path is first followed as already read.
     func registerHistory(of path: String) {
         for sibling in openSiblings(of: path) {
-            if streams[sibling.identity] == nil {
+            if streams[sibling.identity]?.matches(fd: sibling.fd, size: sibling.size) != true {
                 streams[sibling.identity] = newStream(path: path, opened: sibling, offset: sibling.size)
             }
             close(sibling.fd)
@@ -269,11 +266,11 @@ extension FileSource {
 
     func makeFile(path: String, opened: OpenedFile, stream: FileStreamCheckpoint, offset: UInt64,
                   drain: FollowedFile.Drain, now: UInt64) -> FollowedFile {
-        let head = FileFingerprint.head(fd: opened.fd, size: opened.size, maxBytes: configuration.fingerprintBytes)
         let file = FollowedFile(path: path, fd: opened.fd, identity: opened.identity, stream: stream,
                                 splitter: LineSplitter(maxLineBytes: configuration.maxLineBytes, startingAt: offset),
-                                merger: mergerTemplate, drain: drain, head: head, now: now)
-        file.loadRecentBytes()
+                                merger: mergerTemplate, drain: drain, fingerprintBytes: configuration.fingerprintBytes,
+                                tailHashBytes: configuration.tailHashBytes, now: now)
+        file.loadFromFile()
         return file
     }
 

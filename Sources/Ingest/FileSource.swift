@@ -186,7 +186,7 @@ public final class FileSource: LogSource {
         guard let size = file.size() else { return true }
         let offset = file.readOffset
         if size < offset
-            || (offset > 0 && !FileFingerprint.bytesEqual(fd: file.fd, endingAt: offset, expected: file.recentBytes))
+            || (offset > 0 && !FileFingerprint.bytesEqual(fd: file.fd, endingAt: offset, expected: file.recentBytes(64)))
         {
             handleTruncation(of: file, size: size, now: now)
             return false
@@ -216,15 +216,9 @@ public final class FileSource: LogSource {
             file.lastGrowthAt = now
             buffer.withUnsafeBytes { raw in
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<n])
-                file.remember(bytes)
+                file.consumed(bytes, at: file.readOffset)
                 file.splitter.feed(bytes) { line in self.deliver(line, from: file, now: now) }
             }
-        }
-        if progressed && file.headLength < configuration.fingerprintBytes {
-            let size = file.size() ?? file.readOffset
-            let head = FileFingerprint.head(fd: file.fd, size: size, maxBytes: configuration.fingerprintBytes)
-            file.headHash = head.hash
-            file.headLength = head.length
         }
         attachCheckpoint(file)
         return progressed
@@ -248,7 +242,7 @@ public final class FileSource: LogSource {
     func attachCheckpoint(_ file: FollowedFile) {
         guard let end = file.uncheckpointedEnd, readyCount > 0 else { return }
         file.uncheckpointedEnd = nil
-        let tail = FileFingerprint.tail(fd: file.fd, endingAt: end, maxBytes: configuration.tailHashBytes) ?? (0, 0)
+        let tail = file.tailHash(endingAt: end, maxBytes: configuration.tailHashBytes)
         let position = FilePosition(path: file.path, device: file.identity.device, inode: file.identity.inode,
                                     headFingerprint: file.headHash, fingerprintLength: file.headLength,
                                     offset: end, tailHash: tail.hash, tailHashLength: tail.length)

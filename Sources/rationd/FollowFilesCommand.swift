@@ -41,7 +41,7 @@ struct FollowFilesCommand: ParsableCommand {
     var multilineMaxLines: Int = 500
     @Option(help: "Seconds before a pending multi-line record is delivered.")
     var multilineTimeout: Double = 1
-    @Option(help: "Seconds between checkpoint commits (0: after every batch).")
+    @Option(help: "Seconds between checkpoint commits.")
     var commitInterval: Double = 0.2
     @Option(help: "Records per batch.")
     var batchSize: Int = 4096
@@ -64,25 +64,21 @@ struct FollowFilesCommand: ParsableCommand {
         let store = checkpoint.map(FileCheckpointStore.init(path:))
         let source = try FileSource(configuration: config, state: try store?.load())
         var printed = 0
-        var acknowledged = 0
-        var dirty = false
-        var lastCommit = ContinuousClock.now
         var idleSince = ContinuousClock.now
-        let interval = Duration.milliseconds(Int64(commitInterval * 1000))
-
-        func commit() throws {
-            guard let store, dirty else { return }
-            try store.save(source.checkpointState())
-            dirty = false
-            lastCommit = .now
-            if reportCommits { report("commit \(acknowledged)\n") }
+        let reportCommits = self.reportCommits
+        let committer = store.map { store in
+            CheckpointCommitter(store: store, interval: .milliseconds(Int64(commitInterval * 1000))) { covered in
+                if reportCommits { FollowFilesCommand.report("commit \(covered)\n") }
+            }
         }
+        committer?.start()
+        defer { committer?.stop() }
 
         while followFilesStopRequested == 0 {
+            if let error = committer?.error { throw error }
             let batch = try source.nextBatch(maxRecords: batchSize, timeout: .milliseconds(200))
-            for notice in source.takeNotices() { report("rationd: follow-files: \(notice)\n") }
+            for notice in source.takeNotices() { Self.report("rationd: follow-files: \(notice)\n") }
             if batch.isEmpty {
-                try commit()
                 if exitWhenIdle > 0 && ContinuousClock.now - idleSince > .milliseconds(Int64(exitWhenIdle * 1000)) { break }
                 continue
             }
@@ -90,16 +86,14 @@ struct FollowFilesCommand: ParsableCommand {
             var output: [UInt8] = []
             output.reserveCapacity(batch.count * 128)
             for record in batch { append(record, to: &output) }
-            try writeAll(output, to: 1)
+            try Self.writeAll(output, to: 1)
+            // Written: what it covers may now be committed.
             if let index = batch.lastIndex(where: { $0.checkpoint != nil }) {
                 source.acknowledge(batch[index].checkpoint!)
-                acknowledged = printed + index + 1
-                dirty = true
+                committer?.offer(source.checkpointState(), covered: printed + index + 1)
             }
             printed += batch.count
-            if ContinuousClock.now - lastCommit >= interval { try commit() }
         }
-        try commit()
     }
 
     private func append(_ record: LogRecord, to output: inout [UInt8]) {
@@ -135,12 +129,12 @@ struct FollowFilesCommand: ParsableCommand {
         return out + "\""
     }
 
-    private func report(_ text: String) {
-        try? writeAll(Array(text.utf8), to: 2)
+    static func report(_ text: String) {
+        try? Self.writeAll(Array(text.utf8), to: 2)
     }
 
     /// Writes every byte (retrying short writes); throws on a write error such as EPIPE.
-    private func writeAll(_ bytes: [UInt8], to fd: Int32) throws {
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) throws {
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
