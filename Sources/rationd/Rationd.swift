@@ -10,6 +10,7 @@ struct Rationd: AsyncParsableCommand {
             ParseCommand.self,
             AlertsCommand.self,
             TapCommand.self,
+            FollowFilesCommand.self,
         ]
     )
 }

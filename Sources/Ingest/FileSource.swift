@@ -1,0 +1,324 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RationCore
+
+/// Follows files matched by globs through rotation (rename/create, copytruncate,
+/// delaycompress), deletion, inode reuse and restarts, delivering one record per line (or per
+/// merged multi-line record). inotify on the files' directories wakes it; a poll every
+/// `pollInterval` covers network filesystems, inotify limits and lost events.
+///
+/// Delivery is at least once: a record's checkpoint (set on the last record of each file in
+/// each read pass) is acknowledged by the consumer once durable, and `checkpointState()` then
+/// gives what to persist. Owned by one thread.
+public final class FileSource: LogSource {
+    public let id: SourceID
+    public let configuration: FileSourceConfiguration
+
+    let matcher: FilePathMatcher
+    let inotify: Inotify?
+    let mergerTemplate: MultilineMerger?
+    let rotateWaitNs: UInt64
+    let pollNs: UInt64
+    let partialNs: UInt64
+    let expireNs: UInt64
+
+    /// The file open at each followed path.
+    var current: [String: FollowedFile] = [:]
+    /// Rotated, deleted or copied files still being read; always read before `current`.
+    var draining: [FollowedFile] = []
+    /// Every content stream known, by the identity of the file now holding it.
+    var streams: [FileIdentity: FileStreamCheckpoint] = [:]
+    /// Followed paths of the loaded state (their rotated files are searched on first sight).
+    var pathsWithHistory: Set<String>
+    /// Followed paths handled since start.
+    var seenPaths: Set<String> = []
+    /// Paths whose open failure was already reported.
+    var reportedFailures: Set<String> = []
+    var notices: [String] = []
+
+    private var pendingAcks: [(checkpoint: Checkpoint, stream: FileStreamCheckpoint)] = []
+    private var ackHead = 0
+    private var ready: [LogRecord] = []
+    private var readyHead = 0
+    private var buffer: [UInt8]
+    var needsScan = true
+    private var nextScanAt: UInt64 = 0
+    private var recordTime = EventTime.zero
+
+    /// - Parameter state: what `checkpointState()` returned before a restart; nil on first start.
+    public init(configuration: FileSourceConfiguration, state: FileSourceState? = nil) throws(IngestError) {
+        try configuration.validate()
+        self.id = configuration.id
+        self.configuration = configuration
+        self.matcher = FilePathMatcher(include: configuration.include, exclude: configuration.exclude)
+        self.mergerTemplate = try configuration.multiline.map { rule throws(IngestError) in
+            try MultilineMerger(rule, key: "sources.\(configuration.id.rawValue).multiline.start_pattern")
+        }
+        self.rotateWaitNs = Self.nanoseconds(configuration.rotateWait)
+        self.pollNs = Self.nanoseconds(configuration.pollInterval)
+        self.partialNs = Self.nanoseconds(configuration.partialLineTimeout)
+        self.expireNs = Self.nanoseconds(configuration.expireAfter)
+        self.buffer = [UInt8](repeating: 0, count: configuration.readChunkBytes)
+        var paths = Set<String>()
+        if let state {
+            guard state.source == configuration.id else {
+                throw .checkpoint(path: state.source.rawValue,
+                                  reason: "state belongs to source '\(state.source)', not '\(configuration.id)'")
+            }
+            for entry in state.files {
+                let stream = FileStreamCheckpoint(position: entry.position, lastSeen: entry.lastSeen)
+                streams[stream.identity] = stream
+                paths.insert(entry.position.path)
+            }
+        }
+        self.pathsWithHistory = paths
+        self.inotify = Inotify()
+        if inotify == nil { note("inotify unavailable (\(String(cString: strerror(errno)))); polling every \(configuration.pollInterval)") }
+    }
+
+    // MARK: LogSource
+
+    public func nextBatch(maxRecords: Int, timeout: Duration) throws(IngestError) -> [LogRecord] {
+        let limit = max(1, maxRecords)
+        let deadline = Self.monotonicNow() &+ Self.nanoseconds(timeout)
+        while true {
+            let now = Self.monotonicNow()
+            recordTime = Self.realtimeNow()
+            if let inotify, inotify.drain().structural { needsScan = true }
+            if needsScan || now >= nextScanAt {
+                scan(now: now)
+                nextScanAt = now &+ pollNs
+                needsScan = false
+            }
+            checkRotations(now: now)
+            fill(limit: limit, now: now)
+            fireTimers(now: now)
+            if readyCount > 0 { return takeReady(limit) }
+            let now2 = Self.monotonicNow()
+            if now2 >= deadline { return [] }
+            var wakeAt = min(deadline, nextScanAt)
+            if let timer = nextTimer() { wakeAt = min(wakeAt, timer) }
+            if wakeAt > now2 {
+                let ms = Int32(min(UInt64(Int32.max), (wakeAt - now2 + 999_999) / 1_000_000))
+                if let inotify { inotify.wait(milliseconds: ms) } else { Self.sleep(nanoseconds: wakeAt - now2) }
+            }
+        }
+    }
+
+    /// Marks everything up to `checkpoint` (and every checkpoint handed out before it) durable.
+    public func acknowledge(_ checkpoint: Checkpoint) {
+        guard let index = pendingAcks[ackHead...].firstIndex(where: { $0.checkpoint == checkpoint }) else { return }
+        for i in ackHead...index {
+            if case let .file(position) = pendingAcks[i].checkpoint.position {
+                pendingAcks[i].stream.acknowledge(position)
+            }
+        }
+        ackHead = index + 1
+        if ackHead > 256 && ackHead * 2 > pendingAcks.count {
+            pendingAcks.removeFirst(ackHead)
+            ackHead = 0
+        }
+    }
+
+    /// The acknowledged position of every known file, to persist (atomically) after acknowledging.
+    public func checkpointState() -> FileSourceState {
+        let files = streams.values
+            .map { FileSourceState.Entry(position: $0.position, lastSeen: $0.lastSeen) }
+            .sorted { ($0.position.path, $0.position.inode) < ($1.position.path, $1.position.inode) }
+        return FileSourceState(source: id, files: files)
+    }
+
+    /// Problems met since the last call (unreadable files, data lost to copytruncate), for the log.
+    public func takeNotices() -> [String] {
+        defer { notices = [] }
+        return notices
+    }
+
+    /// Files currently open (followed or draining).
+    public var openFileCount: Int { current.count + draining.count }
+
+    /// Paths currently followed.
+    public var followedPaths: [String] { current.keys.sorted() }
+
+    // MARK: Reading
+
+    private var readyCount: Int { ready.count - readyHead }
+
+    private func takeReady(_ limit: Int) -> [LogRecord] {
+        if readyHead == 0 && ready.count <= limit {
+            defer { ready = [] }
+            return ready
+        }
+        let end = min(ready.count, readyHead + limit)
+        let batch = Array(ready[readyHead..<end])
+        readyHead = end
+        if readyHead == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            readyHead = 0
+        }
+        return batch
+    }
+
+    /// Reads draining files first (older content), then followed ones, until all are at
+    /// their end or `limit` records wait.
+    private func fill(limit: Int, now: UInt64) {
+        var index = 0
+        while index < draining.count {
+            if readyCount >= limit { return }
+            _ = read(draining[index], limit: limit, now: now)
+            index += 1
+        }
+        for path in current.keys.sorted() {
+            if readyCount >= limit { return }
+            guard let file = current[path] else { continue }
+            if !checkInPlace(file, now: now) {
+                // Rewritten in place (copytruncate): the copy, now draining, goes first.
+                fill(limit: limit, now: now)
+                return
+            }
+            _ = read(file, limit: limit, now: now)
+        }
+    }
+
+    /// False when the followed file was truncated or rewritten; then handled.
+    private func checkInPlace(_ file: FollowedFile, now: UInt64) -> Bool {
+        guard let size = file.size() else { return true }
+        let offset = file.readOffset
+        if size < offset
+            || (offset > 0 && !FileFingerprint.bytesEqual(fd: file.fd, endingAt: offset, expected: file.recentBytes(64)))
+        {
+            handleTruncation(of: file, size: size, now: now)
+            return false
+        }
+        return true
+    }
+
+    @discardableResult
+    func read(_ file: FollowedFile, limit: Int, now: UInt64) -> Bool {
+        var progressed = false
+        let chunk = buffer.count
+        while readyCount < limit {
+            let n = buffer.withUnsafeMutableBytes { raw in
+                pread(file.fd, raw.baseAddress!, chunk, off_t(file.readOffset))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                note("\(file.path): read failed: \(String(cString: strerror(errno))); will retry")
+                break
+            }
+            if n == 0 {
+                file.atEnd = true
+                break
+            }
+            progressed = true
+            file.atEnd = false
+            file.lastGrowthAt = now
+            buffer.withUnsafeBytes { raw in
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+                file.consumed(bytes, at: file.readOffset)
+                file.splitter.feed(bytes) { line in self.deliver(line, from: file, now: now) }
+            }
+        }
+        attachCheckpoint(file)
+        return progressed
+    }
+
+    func deliver(_ line: LineSplitter.Line, from file: FollowedFile, now: UInt64) {
+        if file.merger != nil {
+            file.merger!.push(line, now: now) { merged in emit(merged, from: file) }
+        } else {
+            emit(line, from: file)
+        }
+    }
+
+    private func emit(_ line: LineSplitter.Line, from file: FollowedFile) {
+        ready.append(LogRecord(time: recordTime, source: id, message: line.bytes,
+                               fields: RecordFields(path: file.path, truncated: line.truncated)))
+        file.uncheckpointedEnd = line.endOffset
+    }
+
+    /// Sets the checkpoint of the last record delivered from `file` (it is the last in `ready`).
+    func attachCheckpoint(_ file: FollowedFile) {
+        guard let end = file.uncheckpointedEnd, readyCount > 0 else { return }
+        file.uncheckpointedEnd = nil
+        let tail = file.tailHash(endingAt: end, maxBytes: configuration.tailHashBytes)
+        let position = FilePosition(path: file.path, device: file.identity.device, inode: file.identity.inode,
+                                    headFingerprint: file.headHash, fingerprintLength: file.headLength,
+                                    offset: end, tailHash: tail.hash, tailHashLength: tail.length)
+        let checkpoint = Checkpoint(source: id, position: .file(position))
+        ready[ready.count - 1].checkpoint = checkpoint
+        pendingAcks.append((checkpoint, file.stream))
+    }
+
+    // MARK: Timers
+
+    private func fireTimers(now: UInt64) {
+        for file in draining + current.values {
+            if file.atEnd && file.splitter.pendingBytes > 0 && now &- file.lastGrowthAt >= partialNs,
+               let line = file.splitter.flush()
+            {
+                deliver(line, from: file, now: now)
+            }
+            if let merged = file.merger?.flush(now: now) {
+                emit(merged, from: file)
+            }
+            attachCheckpoint(file)
+        }
+        draining.removeAll { file in
+            guard file.atEnd, file.drain == .toEnd || now &- file.lastGrowthAt >= rotateWaitNs else { return false }
+            finish(file, now: now)
+            return true
+        }
+    }
+
+    /// Delivers what a file still holds (unfinished line, pending multi-line record).
+    func finish(_ file: FollowedFile, now: UInt64) {
+        if let line = file.splitter.flush() { deliver(line, from: file, now: now) }
+        if let merged = file.merger?.flush() { emit(merged, from: file) }
+        attachCheckpoint(file)
+    }
+
+    private func nextTimer() -> UInt64? {
+        var earliest: UInt64?
+        func consider(_ t: UInt64) { earliest = min(earliest ?? t, t) }
+        for file in draining {
+            if file.atEnd { consider(file.drain == .toEnd ? 0 : file.lastGrowthAt &+ rotateWaitNs) }
+        }
+        for file in draining + current.values {
+            if file.splitter.pendingBytes > 0 { consider(file.lastGrowthAt &+ partialNs) }
+            if let d = file.merger?.deadline { consider(d) }
+        }
+        return earliest
+    }
+
+    // MARK: Helpers
+
+    func note(_ message: String) {
+        if notices.count < 1000 { notices.append(message) }
+    }
+
+    static func nanoseconds(_ d: Duration) -> UInt64 {
+        let (s, atto) = d.components
+        if s < 0 { return 0 }
+        return UInt64(s) &* 1_000_000_000 &+ UInt64(max(0, atto)) / 1_000_000_000
+    }
+
+    static func monotonicNow() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    static func realtimeNow() -> EventTime {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return EventTime(microsecondsSinceEpoch: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
+    }
+
+    static func sleep(nanoseconds: UInt64) {
+        var ts = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&ts, &remaining) != 0 && errno == EINTR { ts = remaining }
+    }
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Cuts a byte stream into lines at `\n`, stripping a `\r` before it. Bytes are kept as they
+/// are (invalid UTF-8 included). A line longer than `maxLineBytes` is delivered in pieces of
+/// that size, each flagged `truncated`; a last line without its newline is held until it is
+/// completed or `flush()` is called. Pure value type: no I/O, no clock.
+public struct LineSplitter: Sendable {
+    public struct Line: Sendable, Equatable {
+        public var bytes: [UInt8]
+        /// Stream offset just past this line (past its newline when it had one).
+        public var endOffset: UInt64
+        /// Part of a line that was longer than the cap.
+        public var truncated: Bool
+
+        public init(bytes: [UInt8], endOffset: UInt64, truncated: Bool) {
+            self.bytes = bytes
+            self.endOffset = endOffset
+            self.truncated = truncated
+        }
+    }
+
+    public let maxLineBytes: Int
+    private var partial: [UInt8] = []
+    /// Pieces of the current line were already delivered because it exceeded the cap.
+    private var continuing = false
+    /// Stream offset just past every byte fed so far.
+    public private(set) var position: UInt64
+
+    public init(maxLineBytes: Int, startingAt offset: UInt64 = 0) {
+        precondition(maxLineBytes > 0)
+        self.maxLineBytes = maxLineBytes
+        self.position = offset
+    }
+
+    /// Bytes held for an unfinished line.
+    public var pendingBytes: Int { partial.count }
+
+    /// Stream offset where the held unfinished line starts (equals `position` when none).
+    public var pendingStart: UInt64 { position - UInt64(partial.count) }
+
+    public mutating func feed(_ bytes: [UInt8], _ emit: (Line) -> Void) {
+        bytes.withUnsafeBytes { feed($0, emit) }
+    }
+
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (Line) -> Void) {
+        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
+        let start = position
+        let n = chunk.count
+        var p = 0
+        while p < n {
+            if let hit = memchr(base + p, 0x0A, n - p) {
+                let i = base.distance(to: UnsafeRawPointer(hit))
+                finishLine(base, from: p, to: i, chunkStart: start, emit)
+                p = i + 1
+            } else {
+                appendPartial(base, from: p, to: n, chunkStart: start, emit)
+                p = n
+            }
+        }
+        position = start + UInt64(n)
+    }
+
+    /// Delivers the held unfinished line, if any (after a timeout, or when the file is done).
+    public mutating func flush() -> Line? {
+        guard !partial.isEmpty else {
+            continuing = false
+            return nil
+        }
+        if partial.last == 0x0D { partial.removeLast() }
+        let line = Line(bytes: partial, endOffset: position, truncated: continuing)
+        partial = []
+        continuing = false
+        return line
+    }
+
+    private mutating func finishLine(_ base: UnsafeRawPointer, from lo: Int, to newline: Int, chunkStart: UInt64,
+                                     _ emit: (Line) -> Void) {
+        let end = chunkStart + UInt64(newline + 1)
+        if partial.isEmpty {
+            var hi = newline
+            if hi > lo, base.load(fromByteOffset: hi - 1, as: UInt8.self) == 0x0D { hi -= 1 }
+            if hi - lo <= maxLineBytes {
+                emit(Line(bytes: Array(UnsafeRawBufferPointer(start: base + lo, count: hi - lo)), endOffset: end,
+                          truncated: continuing))
+                continuing = false
+                return
+            }
+        }
+        appendPartial(base, from: lo, to: newline, chunkStart: chunkStart, emit)
+        if partial.last == 0x0D { partial.removeLast() }
+        emit(Line(bytes: partial, endOffset: end, truncated: continuing))
+        partial = []
+        continuing = false
+    }
+
+    private mutating func appendPartial(_ base: UnsafeRawPointer, from lo: Int, to hi: Int, chunkStart: UInt64,
+                                        _ emit: (Line) -> Void) {
+        partial.append(contentsOf: UnsafeRawBufferPointer(start: base + lo, count: hi - lo))
+        let partialEnd = chunkStart + UInt64(hi)
+        while partial.count > maxLineBytes {
+            let pieceEnd = partialEnd - UInt64(partial.count - maxLineBytes)
+            emit(Line(bytes: Array(partial[0..<maxLineBytes]), endOffset: pieceEnd, truncated: true))
+            partial.removeFirst(maxLineBytes)
+            continuing = true
+        }
+    }
+}
