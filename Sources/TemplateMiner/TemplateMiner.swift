@@ -1,3 +1,253 @@
 import RationCore
 
-// TemplateMiner: see the module README section in README.md.
+/// Drain-style online template miner.
+///
+/// A value type without I/O or clock: feed it message bytes, get a stable `TemplateID` and
+/// the parameters. Lines are tokenised and masked byte by byte (`LineTokenizer`); a line
+/// whose masked token sequence was seen before is answered from the exact-match cache, so
+/// identical messages always reach the same template; otherwise the prefix tree picks a
+/// leaf and the most similar template there absorbs the line (its differing positions
+/// become `<*>`, its id stays) or a new template is made. An LRU cap bounds the templates.
+public struct TemplateMiner: Sendable {
+    public let configuration: MinerConfiguration
+    var tokenizer: LineTokenizer
+    var tree = PrefixTree()
+    var records: [TemplateRecord?] = []
+    var freeSlots: [Int32] = []
+    var slotByID: [TemplateID: Int32] = [:]
+    var exactCache: [UInt64: TemplateID] = [:]
+    var newest: Int32 = -1
+    var oldest: Int32 = -1
+    var nextID: UInt64 = 1
+    var stats = MinerStatistics()
+    var scratch = TokenizedLine()
+
+    /// Uses `configuration` as given; operator masks that do not compile are skipped (call
+    /// `MinerConfiguration.validate()` first to reject them with a clear error).
+    public init(configuration: MinerConfiguration = .default) {
+        self.configuration = configuration
+        self.tokenizer = LineTokenizer(configuration: configuration)
+    }
+
+    public var templateCount: Int { slotByID.count }
+
+    public var statistics: MinerStatistics {
+        var s = stats
+        s.templates = slotByID.count
+        return s
+    }
+
+    /// Current text of a template, parameters as `<*>`; nil when unknown or evicted.
+    public func template(for id: TemplateID) -> String? {
+        guard let slot = slotByID[id], let record = records[Int(slot)] else { return nil }
+        return record.text
+    }
+
+    /// All live templates, most recently matched first.
+    public var templates: [(id: TemplateID, text: String, matches: UInt64)] {
+        var result: [(id: TemplateID, text: String, matches: UInt64)] = []
+        var slot = newest
+        while slot >= 0, let record = records[Int(slot)] {
+            result.append((record.id, record.text, record.matches))
+            slot = record.older
+        }
+        return result
+    }
+
+    public mutating func mine(_ content: String) -> MinedLine {
+        mine(Array(content.utf8)[...])
+    }
+
+    public mutating func mine(_ content: [UInt8]) -> MinedLine {
+        mine(content[...])
+    }
+
+    /// Mines one message given as a slice (no copy of the bytes).
+    public mutating func mine(_ content: ArraySlice<UInt8>) -> MinedLine {
+        stats.lines += 1
+        var length = content.count
+        if length > configuration.maxLineBytes {
+            length = configuration.maxLineBytes
+            stats.cappedLines += 1
+        }
+        return content.withUnsafeBufferPointer { full in
+            let bytes = UnsafeBufferPointer(rebasing: full[0..<length])
+            return mine(bytes: bytes)
+        }
+    }
+
+    private mutating func mine(bytes: UnsafeBufferPointer<UInt8>) -> MinedLine {
+        tokenizer.tokenize(bytes, into: &scratch)
+        if scratch.truncated { stats.truncatedLines += 1 }
+        if let id = exactCache[scratch.sequenceHash], let slot = slotByID[id] {
+            touch(slot)
+            records[Int(slot)]!.matches += 1
+            return MinedLine(templateID: id, parameters: parameters(slot, bytes), isNewTemplate: false)
+        }
+        let slot: Int32
+        let isNew: Bool
+        if let leaf = tree.leaf(for: scratch, depth: configuration.depth), let best = bestMatch(in: leaf) {
+            slot = best
+            isNew = false
+            generalise(slot)
+            touch(slot)
+        } else {
+            slot = create()
+            isNew = true
+        }
+        records[Int(slot)]!.matches += 1
+        let id = records[Int(slot)]!.id
+        if exactCache.count >= configuration.exactCacheSize { exactCache.removeAll(keepingCapacity: true) }
+        if configuration.exactCacheSize > 0 { exactCache[scratch.sequenceHash] = id }
+        let result = MinedLine(templateID: id, parameters: parameters(slot, bytes), isNewTemplate: isNew)
+        if slotByID.count > configuration.maxTemplates { evictOldest() }
+        return result
+    }
+
+    /// The most similar template of the leaf at or over the threshold. A template position
+    /// holding `<*>` counts as a match; ties go to the template with fewer `<*>`.
+    private func bestMatch(in leaf: Int32) -> Int32? {
+        let n = scratch.count
+        var best: Int32 = -1
+        var bestSame = -1
+        var bestWildcards = Int.max
+        for slot in tree.templates(in: leaf) {
+            guard let record = records[Int(slot)] else { continue }
+            var same = 0
+            record.hashes.withUnsafeBufferPointer { t in
+                scratch.hashes.withUnsafeBufferPointer { l in
+                    for i in 0..<n where t[i] == l[i] || t[i] == PrefixTree.wildcardKey { same += 1 }
+                }
+            }
+            if same > bestSame || (same == bestSame && record.wildcards < bestWildcards) {
+                best = slot
+                bestSame = same
+                bestWildcards = record.wildcards
+            }
+        }
+        guard best >= 0 else { return nil }
+        if n == 0 { return best }
+        return Double(bestSame) >= configuration.similarityThreshold * Double(n) ? best : nil
+    }
+
+    private mutating func generalise(_ slot: Int32) {
+        let n = scratch.count
+        var record = records[Int(slot)].take()!
+        for i in 0..<n where record.hashes[i] != scratch.hashes[i] && record.hashes[i] != PrefixTree.wildcardKey {
+            record.hashes[i] = PrefixTree.wildcardKey
+            record.texts[i] = "<*>"
+            record.wildcards += 1
+        }
+        records[Int(slot)] = record
+    }
+
+    private mutating func create() -> Int32 {
+        let id = TemplateID(nextID)
+        nextID += 1
+        stats.templatesCreated += 1
+        let path = tree.path(for: scratch, depth: configuration.depth, maxChildren: configuration.maxChildren)
+        var texts: [String] = []
+        texts.reserveCapacity(scratch.count)
+        var wildcards = 0
+        for i in 0..<scratch.count {
+            texts.append(scratch.maskedText(i))
+            if scratch.hashes[i] == PrefixTree.wildcardKey { wildcards += 1 }
+        }
+        return insert(TemplateRecord(id: id, hashes: scratch.hashes, texts: texts, path: path, leaf: -1,
+                                     matches: 0, wildcards: wildcards))
+    }
+
+    /// Files a record under its path and makes it the most recent.
+    mutating func insert(_ record: TemplateRecord) -> Int32 {
+        var record = record
+        record.leaf = tree.insert(path: record.path)
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            records[Int(slot)] = record
+        } else {
+            records.append(record)
+            slot = Int32(records.count - 1)
+        }
+        tree.add(template: slot, to: record.leaf)
+        slotByID[record.id] = slot
+        linkNewest(slot)
+        return slot
+    }
+
+    private mutating func evictOldest() {
+        let slot = oldest
+        guard slot >= 0, let record = records[Int(slot)] else { return }
+        unlink(slot)
+        tree.remove(template: slot, from: record.leaf)
+        slotByID[record.id] = nil
+        records[Int(slot)] = nil
+        freeSlots.append(slot)
+        stats.evictions += 1
+    }
+
+    // MARK: LRU list
+
+    private mutating func touch(_ slot: Int32) {
+        if newest == slot { return }
+        unlink(slot)
+        linkNewest(slot)
+    }
+
+    private mutating func unlink(_ slot: Int32) {
+        let newer = records[Int(slot)]!.newer
+        let older = records[Int(slot)]!.older
+        if newer >= 0 { records[Int(newer)]!.older = older } else { newest = older }
+        if older >= 0 { records[Int(older)]!.newer = newer } else { oldest = newer }
+        records[Int(slot)]!.newer = -1
+        records[Int(slot)]!.older = -1
+    }
+
+    private mutating func linkNewest(_ slot: Int32) {
+        records[Int(slot)]!.older = newest
+        records[Int(slot)]!.newer = -1
+        if newest >= 0 { records[Int(newest)]!.newer = slot }
+        newest = slot
+        if oldest < 0 { oldest = slot }
+    }
+
+    // MARK: Parameters
+
+    /// The line's values at the template's parameter positions: the whole word where the
+    /// template has `<*>`, the masked pieces where the template kept the masked token.
+    private func parameters(_ slot: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        let line = scratch
+        let spans = line.paramStart.count
+        guard let record = records[Int(slot)], spans > 0 || record.wildcards > 0 else { return [] }
+        var result: [String] = []
+        result.reserveCapacity(spans + record.wildcards)
+        var p = 0
+        for i in 0..<line.count {
+            if record.hashes[i] == PrefixTree.wildcardKey {
+                while p < spans && Int(line.paramToken[p]) == i { p += 1 }
+                result.append(Self.string(bytes, line.wordStart[i], line.wordEnd[i]))
+            } else {
+                while p < spans && Int(line.paramToken[p]) == i {
+                    result.append(Self.string(bytes, line.paramStart[p], line.paramEnd[p]))
+                    p += 1
+                }
+            }
+        }
+        return result
+    }
+
+    @inline(__always)
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int32, _ end: Int32) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(start)..<Int(end)]), as: UTF8.self)
+    }
+}
+
+extension Optional {
+    /// Moves the value out, leaving nil, so it can be mutated without a copy.
+    @inline(__always)
+    mutating func take() -> Wrapped? {
+        let value = self
+        self = nil
+        return value
+    }
+}

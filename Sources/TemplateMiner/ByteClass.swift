@@ -1,0 +1,50 @@
+/// Byte predicates of the tokenizer. Plain comparisons, no tables: the compiler turns them
+/// into a few instructions and they need no lazy global initialisation.
+enum ByteClass {
+    /// Whitespace and control bytes (binary junk included) separate words.
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c <= 0x20 || c == 0x7F }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) &- 0x61 < 26 }
+    @inline(__always) static func isHexLetter(_ c: UInt8) -> Bool { (c | 0x20) &- 0x61 < 6 }
+
+    /// Bytes of numbers, hex, addresses, dates and times: a word made only of these and
+    /// holding a digit is one value (`10.0.0.1:50010`, `2016-09-28`, `0x7fed`, `20:30:31.455`).
+    @inline(__always) static func isNumeric(_ c: UInt8) -> Bool {
+        if isDigit(c) || isHexLetter(c) { return true }
+        switch c {
+        case UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/"),
+             UInt8(ascii: "+"), UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: ","): return true
+        default: return false
+        }
+    }
+
+    /// Punctuation that may open a word around a value: `(10.0.0.1`, `"/tmp/x`.
+    @inline(__always) static func isOpening(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "<"), UInt8(ascii: "\""),
+             UInt8(ascii: "'"): return true
+        default: return false
+        }
+    }
+
+    /// Punctuation that may close a word around a value: `10.0.0.1),` `42.`
+    @inline(__always) static func isClosing(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ">"), UInt8(ascii: "\""),
+             UInt8(ascii: "'"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "."), UInt8(ascii: ":"),
+             UInt8(ascii: "!"), UInt8(ascii: "?"): return true
+        default: return false
+        }
+    }
+
+    /// Separators inside a word: `key=value`, `a:b`, `f(x)`, `[a,b]`, `x|y`, `obj@1f3a`.
+    @inline(__always) static func isDelimiter(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "("), UInt8(ascii: ")"),
+             UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ";"),
+             UInt8(ascii: "|"), UInt8(ascii: "@"), UInt8(ascii: "#"), UInt8(ascii: "\""), UInt8(ascii: "'"),
+             UInt8(ascii: "<"), UInt8(ascii: ">"): return true
+        default: return false
+        }
+    }
+}
