@@ -23,6 +23,13 @@ public enum SeverityTokens {
         return nil
     }
 
+    /// A level word from a parsed header field (`INFO`, `WARN`, `FATAL`, `SEVERE`, `3`).
+    public static func priority(ofLevel level: String) -> Priority? {
+        if let p = Priority(parsing: level) { return p }
+        let bytes = Array(level.utf8)
+        return classify(bytes, 0, bytes.count)
+    }
+
     /// A token such as `ERROR`, `[WARN]`, `E`-free `level=err`, or `<3>` (syslog prefix).
     static func classify(_ m: [UInt8], _ start: Int, _ end: Int) -> Priority? {
         var s = start
@@ -56,8 +63,8 @@ public enum SeverityTokens {
         switch String(decoding: word, as: UTF8.self) {
         case "emerg", "panic": return .emerg
         case "alert": return upper == length ? .alert : nil
-        case "fatal", "crit", "critical", "severe", "failure": return .crit
-        case "error", "err": return .err
+        case "fatal", "crit", "critical", "failure": return .crit
+        case "error", "err", "severe": return .err      // java.util.logging's SEVERE is its error level
         case "warn", "warning": return .warning
         case "notice": return .notice
         case "info": return .info

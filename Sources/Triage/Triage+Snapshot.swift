@@ -12,7 +12,7 @@ extension Triage {
         var format: String
         var version: Int
         var windows: Int
-        var windowsWithNewTemplate: Int
+        var templateIntroductions: Int
         var windowsWithNewTransition: Int
         var windowsWithNewSignature: Int
         /// [id, windows, severeWindows] and, aligned, [countSum, countSquareSum].
@@ -39,7 +39,7 @@ extension Triage {
         let templates = model.templates.sorted { $0.key < $1.key }
         let snapshot = Snapshot(
             format: Self.snapshotFormat, version: Self.snapshotVersion, windows: model.windows,
-            windowsWithNewTemplate: model.windowsWithNewTemplate,
+            templateIntroductions: model.templateIntroductions,
             windowsWithNewTransition: model.windowsWithNewTransition,
             windowsWithNewSignature: model.windowsWithNewSignature,
             templates: templates.map { [$0.key.rawValue, UInt64($0.value.windows), UInt64($0.value.severeWindows)] },
@@ -79,7 +79,7 @@ extension Triage {
         }
         var model = TriageModel()
         model.windows = snapshot.windows
-        model.windowsWithNewTemplate = snapshot.windowsWithNewTemplate
+        model.templateIntroductions = snapshot.templateIntroductions
         model.windowsWithNewTransition = snapshot.windowsWithNewTransition
         model.windowsWithNewSignature = snapshot.windowsWithNewSignature
         for (k, row) in snapshot.templates.enumerated() {

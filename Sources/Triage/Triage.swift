@@ -81,20 +81,25 @@ public struct Triage: Sendable {
                                                       detail: detail)) }
         }
 
-        // Templates: never seen, or in fewer than `rareFraction` of windows.
-        let newTemplateRate = model.noveltyRate(model.windowsWithNewTemplate)
-        var hasNewTemplate = false
+        // Templates: never seen (how many, against how many new templates a window usually
+        // brings), or in fewer than `rareFraction` of windows.
+        let lambda = model.newTemplatesPerWindow
+        let newTemplateWindowRate = -expm1(-lambda)
+        let newIDs = profile.counts.keys.filter { model.templates[$0] == nil }.sorted()
+        let hasNewTemplate = !newIDs.isEmpty
+        if hasNewTemplate {
+            let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: lambda))
+            let of = newIDs.count > 1 ? " (one of \(newIDs.count) new templates)" : ""
+            for id in newIDs {
+                add(.newTemplate, bits, id, nil, "\(text(id)) never seen in \(model.windows) windows\(of)")
+            }
+        }
         for id in profile.counts.keys.sorted() {
-            if let stats = model.templates[id], stats.windows > 0 {
-                let p = Double(stats.windows) / n
-                if p < rare {
-                    add(.rareTemplate, -log2(max(p, newTemplateRate)), id, nil,
-                        "\(text(id)) in \(stats.windows) of \(model.windows) windows")
-                }
-            } else {
-                hasNewTemplate = true
-                add(.newTemplate, -log2(newTemplateRate), id, nil,
-                    "\(text(id)) never seen in \(model.windows) windows")
+            guard let stats = model.templates[id], stats.windows > 0 else { continue }
+            let p = Double(stats.windows) / n
+            if p < rare {
+                add(.rareTemplate, -log2(max(p, newTemplateWindowRate)), id, nil,
+                    "\(text(id)) in \(stats.windows) of \(model.windows) windows")
             }
         }
 
@@ -124,11 +129,14 @@ public struct Triage: Sendable {
             }
         }
 
-        // Severity: the most severe event, halved when routine for its template.
+        // Severity per template: its level's score plus log2 of how many such events the window
+        // holds (at most +4), halved when routine for the template.
         for (id, priority) in profile.severity.sorted(by: { $0.key < $1.key }) {
-            var bits = priority <= .crit ? configuration.criticalScore
-                : priority == .err ? configuration.errorScore : configuration.warningScore
-            var detail = "\(priority) event \(text(id))"
+            let events = profile.severeEvents[id] ?? 1
+            var bits = (priority <= .crit ? configuration.criticalScore
+                : priority == .err ? configuration.errorScore : configuration.warningScore)
+                + min(4, log2(Double(events)))
+            var detail = events > 1 ? "\(events) \(priority) events \(text(id))" : "\(priority) event \(text(id))"
             if let stats = model.templates[id], model.windows > 0,
                Double(stats.severeWindows) / n >= configuration.commonSeverityFraction
             {
@@ -197,7 +205,7 @@ public struct Triage: Sendable {
             let z = stats.meanCount / max(stats.countDeviation, 0.5)
             consider(id, z, "\(id) absent, usually x\(Self.format(stats.meanCount)) in \(stats.windows) of \(model.windows) windows")
         }
-        guard let best, best.z > 0 else { return (nil, nil) }
+        guard let best, best.z >= 1 else { return (nil, nil) }
         return (best.id, best.text)
     }
 
@@ -215,10 +223,11 @@ public struct Triage: Sendable {
 
     mutating func learn(_ profile: WindowProfile, source: SourceID) {
         var newTemplate = false
+        var introduced = 0
         var newTransition = false
         for t in profile.transitions where isKnown(t) && model.transitions[t] == nil { newTransition = true }
         for (id, count) in profile.counts {
-            var stats = model.templates[id] ?? { newTemplate = true; return .init() }()
+            var stats = model.templates[id] ?? { newTemplate = true; introduced += 1; return .init() }()
             stats.windows += 1
             stats.countSum += Double(count)
             stats.countSquareSum += Double(count * count)
@@ -230,7 +239,7 @@ public struct Triage: Sendable {
             if model.signatures[profile.signature] == nil { model.windowsWithNewSignature += 1 }
         }
         model.signatures[profile.signature, default: 0] += 1
-        if newTemplate { model.windowsWithNewTemplate += 1 }
+        if model.windows > 0 { model.templateIntroductions += introduced }
         if newTransition { model.windowsWithNewTransition += 1 }
         model.windows += 1
         if model.windows & (model.windows - 1) == 0 || model.windows % 256 == 0 { refreshUsualTemplates() }

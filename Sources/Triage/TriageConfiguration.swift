@@ -29,7 +29,18 @@ public struct TriageConfiguration: Sendable, Hashable, Codable {
 
         public static let `default` = Weights()
 
-        func weight(_ kind: SuspicionReason.Kind) -> Double {
+        public mutating func set(_ kind: SuspicionReason.Kind, _ value: Double) {
+            switch kind {
+            case .newTemplate: newTemplate = value
+            case .rareTemplate: rareTemplate = value
+            case .rareTransition: rareTransition = value
+            case .countDeviation: countDeviation = value
+            case .severity: severity = value
+            case .burst: burst = value
+            }
+        }
+
+        public func weight(_ kind: SuspicionReason.Kind) -> Double {
             switch kind {
             case .newTemplate: newTemplate
             case .rareTemplate: rareTemplate
@@ -81,8 +92,8 @@ public struct TriageConfiguration: Sendable, Hashable, Codable {
     /// At most this many reasons are kept per window (the strongest of each kind first).
     public var maxReasons: Int
 
-    public init(threshold: Double = 6, warmupWindows: Int = 200, escalationBudgetPerHour: Int? = 600,
-                rareFraction: Double = 0.01, weights: Weights = .default, criticalScore: Double = 6,
+    public init(threshold: Double = 8, warmupWindows: Int = 200, escalationBudgetPerHour: Int? = 600,
+                rareFraction: Double = 0.05, weights: Weights = .default, criticalScore: Double = 6,
                 errorScore: Double = 4, warningScore: Double = 2, commonSeverityFraction: Double = 0.5,
                 burstRatio: Double = 10, burstMinimumEvents: Int = 50, learning: Learning = .allWindows,
                 maxTemplates: Int = 100_000, maxTransitions: Int = 200_000, maxSignatures: Int = 100_000,

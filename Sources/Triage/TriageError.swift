@@ -7,6 +7,8 @@ public enum TriageError: Error, Sendable, Hashable, CustomStringConvertible {
     case corruptSnapshot(reason: String)
     /// A saved triage state was written by a newer format version.
     case unsupportedSnapshotVersion(found: Int, supported: Int)
+    /// An evaluation dataset file does not have the expected shape.
+    case invalidDataset(file: String, line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,7 @@ public enum TriageError: Error, Sendable, Hashable, CustomStringConvertible {
         case .corruptSnapshot(let reason): "triage snapshot unreadable: \(reason)"
         case .unsupportedSnapshotVersion(let found, let supported):
             "triage snapshot version \(found) is newer than supported version \(supported)"
+        case .invalidDataset(let file, let line, let reason): "dataset \(file) line \(line): \(reason)"
         }
     }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RationCore
 
 /// What triage has learned from the windows it has seen: in how many windows each template,
@@ -35,7 +40,9 @@ struct TriageModel: Sendable, Hashable {
     }
 
     var windows = 0
-    var windowsWithNewTemplate = 0
+    /// Templates first seen in a learned window, not counting the first window (which always
+    /// brings everything it holds).
+    var templateIntroductions = 0
     var windowsWithNewTransition = 0
     var windowsWithNewSignature = 0
     var templates: [TemplateID: TemplateStats] = [:]
@@ -45,6 +52,25 @@ struct TriageModel: Sendable, Hashable {
 
     /// Probability that a window brings a never-seen item, with add-one smoothing.
     func noveltyRate(_ newWindows: Int) -> Double { Double(newWindows + 1) / Double(windows + 2) }
+
+    /// Expected never-seen templates per window (smoothed).
+    var newTemplatesPerWindow: Double { Double(templateIntroductions + 1) / Double(windows + 1) }
+
+    /// P(K >= k) for K ~ Poisson(lambda): how likely a window brings at least `k` new templates.
+    static func poissonTail(atLeast k: Int, lambda: Double) -> Double {
+        guard k > 0 else { return 1 }
+        if k == 1 { return -expm1(-lambda) }
+        var term = exp(-lambda)
+        for i in 1...k { term *= lambda / Double(i) }
+        var sum = 0.0
+        var i = k
+        while term > sum * 1e-12 && i < k + 200 {
+            sum += term
+            i += 1
+            term *= lambda / Double(i)
+        }
+        return min(1, sum)
+    }
 
     /// Removes the least-seen tenth of `table` (ties broken by key) once it exceeds `cap`.
     static func prune<Key: Comparable & Hashable, Value>(_ table: inout [Key: Value], cap: Int,
@@ -62,8 +88,9 @@ struct TriageModel: Sendable, Hashable {
 /// A window reduced to what triage measures.
 struct WindowProfile: Sendable {
     var counts: [TemplateID: Int] = [:]
-    /// Most severe priority per template.
+    /// Most severe priority per template, and how many of its events are warning or worse.
     var severity: [TemplateID: Priority] = [:]
+    var severeEvents: [TemplateID: Int] = [:]
     var transitions: Set<TriageModel.Transition> = []
     var signature: UInt64 = 0
     /// Events per second over the window's span (at least one second).
@@ -74,6 +101,7 @@ struct WindowProfile: Sendable {
         for event in window.events {
             counts[event.templateID, default: 0] += 1
             if let p = event.priority, p <= .warning {
+                severeEvents[event.templateID, default: 0] += 1
                 if let q = severity[event.templateID] { severity[event.templateID] = min(p, q) } else {
                     severity[event.templateID] = p
                 }

@@ -15,8 +15,9 @@ func window(_ ids: [UInt64], key: String = "w", source: SourceID = "files", star
                   end: events.last?.time ?? .zero, events: events, templates: templates)
 }
 
+/// Mechanism tests pin their own threshold and rarity rather than the shipped defaults.
 func configuration(warmup: Int = 0, budget: Int? = nil) -> TriageConfiguration {
-    TriageConfiguration(warmupWindows: warmup, escalationBudgetPerHour: budget)
+    TriageConfiguration(threshold: 6, warmupWindows: warmup, escalationBudgetPerHour: budget, rareFraction: 0.01)
 }
 
 /// A triage that has learned `count` normal windows: mostly [1,2,2,2,3], a fifth [1,2,2,2,3,4].
