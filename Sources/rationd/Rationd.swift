@@ -11,6 +11,7 @@ struct Rationd: AsyncParsableCommand {
             AlertsCommand.self,
             TapCommand.self,
             FollowFilesCommand.self,
+            EvalCommand.self,
         ]
     )
 }
