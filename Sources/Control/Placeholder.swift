@@ -1,3 +1,0 @@
-import NIOCore
-import NIOPosix
-public enum ControlPlaceholder {}
