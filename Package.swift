@@ -12,9 +12,16 @@ let package = Package(
         .library(name: "Reasoning", targets: ["Reasoning"]),
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "AlertStore", targets: ["AlertStore"]),
+        .library(name: "Configuration", targets: ["Configuration"]),
+        .library(name: "Control", targets: ["Control"]),
+        .executable(name: "rationctl", targets: ["rationctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries from Debian: libsystemd-dev, libzstd-dev (pkg-config).
@@ -35,9 +42,25 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["RationCore", "CSystemd", "CSigbusGuard"]),
         .target(name: "AlertStore", dependencies: ["RationCore", "CZstd"]),
 
+        // Operator-facing shell: typed configuration from TOML, varlink control socket.
+        .target(name: "Configuration", dependencies: [
+            "RationCore",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "Control", dependencies: [
+            "RationCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
         // Executables.
         .executableTarget(name: "rationd", dependencies: [
             "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "rationctl", dependencies: [
+            "RationCore", "Control",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -50,6 +73,8 @@ let package = Package(
         .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,92 @@
+/// `[miner]`: the Drain-style template miner.
+public struct MinerConfig: Sendable, Hashable {
+    /// Fraction of equal tokens for a line to join a template (Drain's sim_th).
+    public var similarityThreshold = 0.4
+    /// Depth of the prefix tree (Drain's depth).
+    public var depth = 4
+    /// Children per tree node before new tokens fall into a wildcard branch.
+    public var maxChildren = 100
+    /// Templates kept; the least recently used is evicted beyond this.
+    public var maxTemplates = 50_000
+    /// Tokens per line considered; the rest are ignored.
+    public var maxTokens = 128
+    /// Built-in maskers applied before mining, in order.
+    public var masks: [String] = MinerConfig.knownMasks
+    /// How often the miner state is snapshotted to the state directory.
+    public var snapshotInterval: Duration = .seconds(300)
+
+    public static let knownMasks = ["uuid", "ipv4", "ipv6", "mac", "hex", "path", "number"]
+
+    public init() {}
+
+    init(reading t: TableReader) throws(ConfigurationError) {
+        similarityThreshold = try t.double("similarity_threshold", default: similarityThreshold, in: 0.01...1)
+        depth = try t.integer("depth", default: depth, in: 3...16)
+        maxChildren = try t.integer("max_children", default: maxChildren, in: 2...10_000)
+        maxTemplates = try t.integer("max_templates", default: maxTemplates, in: 100...10_000_000)
+        maxTokens = try t.integer("max_tokens", default: maxTokens, in: 4...4096)
+        masks = try t.strings("masks", default: masks)
+        for (i, mask) in masks.enumerated() where !MinerConfig.knownMasks.contains(mask) {
+            throw t.error("masks[\(i)]", "\"\(mask)\" is not a mask (\(MinerConfig.knownMasks.joined(separator: ", ")))")
+        }
+        snapshotInterval = try t.duration("snapshot_interval", default: snapshotInterval, minimum: .seconds(1))
+        try t.finish()
+    }
+}
+
+/// `[sessionizer]`: how events are grouped into windows.
+public struct SessionizerConfig: Sendable, Hashable {
+    /// The journal field that keys journal sessions.
+    public var journalKeyField = "_SYSTEMD_UNIT"
+    /// A session closes after this long without events.
+    public var idleGap: Duration = .seconds(30)
+    /// A session closes after this many events.
+    public var maxEvents = 200
+    /// A session closes after this long since its first event.
+    public var maxDuration: Duration = .seconds(300)
+    /// Keyless streams: events per count window.
+    public var countWindow = 50
+    /// Keyless streams: events between window starts (equal to `countWindow`: fixed windows).
+    public var countStep = 50
+
+    public init() {}
+
+    init(reading t: TableReader) throws(ConfigurationError) {
+        journalKeyField = try t.string("journal_key_field", default: journalKeyField)
+        guard !journalKeyField.isEmpty, journalKeyField.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) else {
+            throw t.error("journal_key_field", "\"\(journalKeyField)\" is not a journal field name (A-Z, 0-9, _)")
+        }
+        idleGap = try t.duration("idle_gap", default: idleGap, minimum: .milliseconds(100))
+        maxEvents = try t.integer("max_events", default: maxEvents, in: 1...100_000)
+        maxDuration = try t.duration("max_duration", default: maxDuration, minimum: .seconds(1))
+        countWindow = try t.integer("count_window", default: countWindow, in: 1...100_000)
+        countStep = try t.integer("count_step", default: countStep, in: 1...100_000)
+        if countStep > countWindow { throw t.error("count_step", "\(countStep) is larger than count_window \(countWindow): events would be skipped") }
+        try t.finish()
+    }
+}
+
+/// `[triage]`: the statistical pre-filter.
+public struct TriageConfig: Sendable, Hashable {
+    /// Windows scoring at or above this are escalated (alerted, and reasoned about).
+    public var threshold = 0.6
+    /// Windows seen before rarity scores count; before that only severity and new templates score.
+    public var warmupWindows = 200
+    /// A template seen at most this often in the baseline counts as rare.
+    public var rareTemplateCount = 3
+    /// A rate this many times the baseline counts as a burst.
+    public var burstFactor = 5.0
+    /// How often the learned baseline is snapshotted.
+    public var snapshotInterval: Duration = .seconds(300)
+
+    public init() {}
+
+    init(reading t: TableReader) throws(ConfigurationError) {
+        threshold = try t.double("threshold", default: threshold, in: 0...1)
+        warmupWindows = try t.integer("warmup_windows", default: warmupWindows, in: 0...10_000_000)
+        rareTemplateCount = try t.integer("rare_template_count", default: rareTemplateCount, in: 0...1_000_000)
+        burstFactor = try t.double("burst_factor", default: burstFactor, in: 1...1_000_000)
+        snapshotInterval = try t.duration("snapshot_interval", default: snapshotInterval, minimum: .seconds(1))
+        try t.finish()
+    }
+}

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RationCore
+
+/// Settings of the control socket server.
+public struct ControlServerConfiguration: Sendable {
+    public var socketPath: String
+    /// Group that owns the socket; nil keeps the process's group.
+    public var group: UInt32?
+    public var mode: UInt32 = 0o660
+    public var maxMessageBytes = 1 << 20
+    public var maxConnections = 128
+    /// Besides root, the user allowed to call mutating methods (the daemon's own user).
+    public var privilegedUID: UInt32 = getuid()
+    public var version: String
+
+    public init(socketPath: String, version: String) {
+        self.socketPath = socketPath
+        self.version = version
+    }
+}
+
+/// Why the server could not start.
+public struct ControlServerError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
+
+/// The varlink server on a Unix socket: one task per connection, requests on a connection
+/// answered in order, bounded message size and connection count, `SO_PEERCRED` checks for
+/// mutating methods. A bad request gets a varlink error; only an oversized one also closes
+/// the connection (its end cannot be found).
+public final class ControlServer: Sendable {
+    struct Connection: Sendable {
+        var peer: PeerCredentials?
+        var channel: NIOAsyncChannel<VarlinkFrame, ByteBuffer>
+    }
+
+    public let configuration: ControlServerConfiguration
+    private let handler: any ControlHandler
+    private let serverChannel: NIOAsyncChannel<Connection, Never>
+    private let active = NIOLockedValueBox(0)
+
+    private init(configuration: ControlServerConfiguration, handler: any ControlHandler,
+                 serverChannel: NIOAsyncChannel<Connection, Never>) {
+        self.configuration = configuration
+        self.handler = handler
+        self.serverChannel = serverChannel
+    }
+
+    /// Binds the socket (replacing a stale one, refusing one a live server answers on) and sets
+    /// its group and mode. Serve with `serve()`.
+    public static func bind(configuration: ControlServerConfiguration, handler: any ControlHandler,
+                            eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> ControlServer {
+        let path = configuration.socketPath
+        if FileManager.default.fileExists(atPath: path) {
+            if (try? VarlinkClient(socketPath: path, timeout: .seconds(1))) != nil {
+                throw ControlServerError(path: path, message: "another server is already listening on this socket")
+            }
+        }
+        let maxMessageBytes = configuration.maxMessageBytes
+        let channel: NIOAsyncChannel<Connection, Never>
+        do {
+            channel = try await ServerBootstrap(group: eventLoopGroup)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { child in
+                    PeerCredentials.of(child).flatMapThrowing { peer in
+                        try child.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(NULFrameDecoder(maxMessageBytes: maxMessageBytes)))
+                        let async = try NIOAsyncChannel<VarlinkFrame, ByteBuffer>(
+                            wrappingChannelSynchronously: child,
+                            configuration: .init(isOutboundHalfClosureEnabled: false))
+                        return Connection(peer: peer, channel: async)
+                    }
+                }
+        } catch {
+            throw ControlServerError(path: path, message: "cannot listen: \(error)")
+        }
+        if let group = configuration.group, chown(path, uid_t.max, group) != 0 {
+            let e = errno
+            try? await channel.channel.close()
+            throw ControlServerError(path: path, message: "cannot set group \(group): \(String(cString: strerror(e)))")
+        }
+        if chmod(path, mode_t(configuration.mode)) != 0 {
+            let e = errno
+            try? await channel.channel.close()
+            throw ControlServerError(path: path, message: "cannot set mode: \(String(cString: strerror(e)))")
+        }
+        return ControlServer(configuration: configuration, handler: handler, serverChannel: channel)
+    }
+
+    /// Number of connections being served now.
+    public var activeConnections: Int { active.withLockedValue { $0 } }
+
+    /// Accepts connections until the task is cancelled, then closes them and removes the socket.
+    public func serve() async throws {
+        defer { unlink(configuration.socketPath) }
+        try await withThrowingDiscardingTaskGroup { group in
+            try await serverChannel.executeThenClose { inbound in
+                for try await connection in inbound {
+                    let count = active.withLockedValue { $0 += 1; return $0 }
+                    let overLimit = count > configuration.maxConnections
+                    group.addTask {
+                        defer { self.active.withLockedValue { $0 -= 1 } }
+                        await self.serve(connection, overLimit: overLimit)
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func serve(_ connection: Connection, overLimit: Bool) async {
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                let session = VarlinkSession(handler: handler, peer: connection.peer, configuration: configuration,
+                                             outbound: outbound)
+                if overLimit {
+                    try await session.send(error: .tooManyConnections(limit: configuration.maxConnections))
+                    return
+                }
+                for try await frame in inbound {
+                    switch frame {
+                    case .tooLarge:
+                        try await session.send(error: .messageTooLarge(limit: configuration.maxMessageBytes))
+                        return
+                    case .message(let bytes):
+                        try await session.handle(message: bytes)
+                    }
+                }
+            }
+        } catch {
+            // The client went away or the server is stopping: nothing to answer.
+        }
+    }
+}

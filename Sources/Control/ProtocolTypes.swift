@@ -1,0 +1,252 @@
+/// Parameters and replies of the `io.rationd` methods. Field names and optionality match the
+/// interface description in `RationdInterface.description`.
+
+/// `ListAlerts` filters; every field is optional and they combine with AND.
+public struct AlertQuery: Sendable, Hashable, Codable, VarlinkParameters {
+    /// Alerts last seen at or after this time (µs since the epoch).
+    public var since: Int64?
+    /// Alerts first seen at or before this time (µs since the epoch).
+    public var until: Int64?
+    /// A systemd unit that appears in the window.
+    public var unit: String?
+    /// The source name (`journal`, `files.var-log`).
+    public var source: String?
+    /// `abnormal`, `normal` (the effective label), `unknown` (no label), or `skipped` (reasoning skipped).
+    public var verdict: String?
+    public var minScore: Double?
+    /// Operator label: `abnormal`, `normal`, or `none` for alerts no operator labelled.
+    public var label: String?
+    /// A substring of any event message or template text (case-insensitive).
+    public var text: String?
+    /// Most recent N alerts (default 100).
+    public var limit: Int?
+
+    public static let fieldNames: Set<String> = ["since", "until", "unit", "source", "verdict", "minScore", "label", "text", "limit"]
+    public static let verdictValues = ["abnormal", "normal", "unknown", "skipped"]
+    public static let labelValues = ["abnormal", "normal", "none"]
+    public static let defaultLimit = 100
+
+    public init(since: Int64? = nil, until: Int64? = nil, unit: String? = nil, source: String? = nil,
+                verdict: String? = nil, minScore: Double? = nil, label: String? = nil, text: String? = nil,
+                limit: Int? = nil) {
+        self.since = since
+        self.until = until
+        self.unit = unit
+        self.source = source
+        self.verdict = verdict
+        self.minScore = minScore
+        self.label = label
+        self.text = text
+        self.limit = limit
+    }
+
+    public func validate() throws(VarlinkError) {
+        if let v = verdict, !Self.verdictValues.contains(v) { throw .invalidParameter("verdict") }
+        if let l = label, !Self.labelValues.contains(l) { throw .invalidParameter("label") }
+        if let l = limit, l < 1 { throw .invalidParameter("limit") }
+        if let s = minScore, !s.isFinite { throw .invalidParameter("minScore") }
+    }
+
+    /// Whether an alert passes every filter (the limit is applied by the caller).
+    public func matches(_ a: AlertRecord) -> Bool {
+        if let since, a.lastSeen < since { return false }
+        if let until, a.firstSeen > until { return false }
+        if let source, a.source != source { return false }
+        if let unit, !(a.events.contains { $0.unit == unit } || a.sessionKey == unit) { return false }
+        if let minScore, a.score < minScore { return false }
+        if let verdict {
+            switch verdict {
+            case "skipped": if a.verdict.status != "skipped" { return false }
+            case "unknown": if a.effectiveLabel != nil { return false }
+            default: if a.effectiveLabel != verdict { return false }
+            }
+        }
+        if let label {
+            if label == "none" { if a.operatorLabel != nil { return false } }
+            else if a.operatorLabel?.label != label { return false }
+        }
+        if let text, !text.isEmpty {
+            let needle = text.lowercased()
+            let hit = a.events.contains { $0.message.lowercased().contains(needle) }
+                || a.templates.contains { $0.text.lowercased().contains(needle) }
+            if !hit { return false }
+        }
+        return true
+    }
+}
+
+public struct GetAlertParameters: Sendable, Hashable, Codable, VarlinkParameters {
+    public var id: UInt64
+    public static let fieldNames: Set<String> = ["id"]
+    public init(id: UInt64) { self.id = id }
+}
+
+public struct TemplateQuery: Sendable, Hashable, Codable, VarlinkParameters {
+    /// Most frequent N templates (default 20).
+    public var limit: Int?
+    /// Only templates first seen at or after this time (µs since the epoch).
+    public var newSince: Int64?
+    public static let fieldNames: Set<String> = ["limit", "newSince"]
+    public static let defaultLimit = 20
+    public init(limit: Int? = nil, newSince: Int64? = nil) {
+        self.limit = limit
+        self.newSince = newSince
+    }
+}
+
+public struct LabelParameters: Sendable, Hashable, Codable, VarlinkParameters {
+    public var id: UInt64
+    /// `normal` or `abnormal`.
+    public var label: String
+    public var note: String?
+    public static let fieldNames: Set<String> = ["id", "label", "note"]
+    public init(id: UInt64, label: String, note: String? = nil) {
+        self.id = id
+        self.label = label
+        self.note = note
+    }
+}
+
+public struct GetInterfaceDescriptionParameters: Sendable, Hashable, Codable, VarlinkParameters {
+    public var interface: String
+    public static let fieldNames: Set<String> = ["interface"]
+}
+
+public struct NoParameters: Sendable, Hashable, Codable, VarlinkParameters {
+    public static let fieldNames: Set<String> = []
+    public init() {}
+}
+
+/// One mined template as `ListTemplates` reports it.
+public struct TemplateRecord: Sendable, Hashable, Codable {
+    public var id: UInt64
+    public var text: String
+    public var count: Int
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+    /// The cached model verdict, if any.
+    public var verdict: String?
+    public var operatorLabel: AlertRecord.Label?
+
+    public init(id: UInt64, text: String, count: Int, firstSeen: Int64, lastSeen: Int64,
+                verdict: String? = nil, operatorLabel: AlertRecord.Label? = nil) {
+        self.id = id
+        self.text = text
+        self.count = count
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.verdict = verdict
+        self.operatorLabel = operatorLabel
+    }
+}
+
+/// `GetStatus` reply.
+public struct DaemonStatus: Sendable, Hashable, Codable {
+    public struct Source: Sendable, Hashable, Codable {
+        public var name: String
+        /// `journal` or `file`.
+        public var kind: String
+        public var records: Int
+        public var lagSeconds: Double?
+        /// The durable checkpoint (journal cursor, or file and offset).
+        public var checkpoint: String?
+        public var errors: Int
+        public init(name: String, kind: String, records: Int, lagSeconds: Double? = nil, checkpoint: String? = nil, errors: Int = 0) {
+            self.name = name
+            self.kind = kind
+            self.records = records
+            self.lagSeconds = lagSeconds
+            self.checkpoint = checkpoint
+            self.errors = errors
+        }
+    }
+
+    public struct Queue: Sendable, Hashable, Codable {
+        public var name: String
+        public var depth: Int
+        public var capacity: Int
+        public init(name: String, depth: Int, capacity: Int) {
+            self.name = name
+            self.depth = depth
+            self.capacity = capacity
+        }
+    }
+
+    public struct Miner: Sendable, Hashable, Codable {
+        public var templates: Int
+        public var newTemplatesLastHour: Int
+        public init(templates: Int, newTemplatesLastHour: Int) {
+            self.templates = templates
+            self.newTemplatesLastHour = newTemplatesLastHour
+        }
+    }
+
+    public struct LLM: Sendable, Hashable, Codable {
+        public var calls: Int
+        public var cacheHits: Int
+        public var failures: Int
+        public var skipped: Int
+        public var budgetPerMinute: Int
+        public var budgetLeft: Int
+        public var demo: Bool
+        public init(calls: Int, cacheHits: Int, failures: Int, skipped: Int, budgetPerMinute: Int, budgetLeft: Int, demo: Bool) {
+            self.calls = calls
+            self.cacheHits = cacheHits
+            self.failures = failures
+            self.skipped = skipped
+            self.budgetPerMinute = budgetPerMinute
+            self.budgetLeft = budgetLeft
+            self.demo = demo
+        }
+    }
+
+    public struct Store: Sendable, Hashable, Codable {
+        public var alerts: Int
+        public var bytes: Int
+        public var capacityBytes: Int
+        public var oldestAlert: Int64?
+        public init(alerts: Int, bytes: Int, capacityBytes: Int, oldestAlert: Int64? = nil) {
+            self.alerts = alerts
+            self.bytes = bytes
+            self.capacityBytes = capacityBytes
+            self.oldestAlert = oldestAlert
+        }
+    }
+
+    public var version: String
+    public var uptimeSeconds: Double
+    public var sources: [Source]
+    public var miner: Miner
+    public var queues: [Queue]
+    public var llm: LLM
+    public var store: Store
+    public var lastAlert: UInt64?
+    public var lastAlertTime: Int64?
+
+    public init(version: String, uptimeSeconds: Double, sources: [Source], miner: Miner, queues: [Queue], llm: LLM,
+                store: Store, lastAlert: UInt64? = nil, lastAlertTime: Int64? = nil) {
+        self.version = version
+        self.uptimeSeconds = uptimeSeconds
+        self.sources = sources
+        self.miner = miner
+        self.queues = queues
+        self.llm = llm
+        self.store = store
+        self.lastAlert = lastAlert
+        self.lastAlertTime = lastAlertTime
+    }
+}
+
+/// `org.varlink.service.GetInfo` reply.
+public struct ServiceInfo: Sendable, Hashable, Codable {
+    public var vendor: String
+    public var product: String
+    public var version: String
+    public var url: String
+    public var interfaces: [String]
+}
+
+/// Typed parameters that reject fields they do not know.
+public protocol VarlinkParameters: Codable {
+    static var fieldNames: Set<String> { get }
+}

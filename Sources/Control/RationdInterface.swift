@@ -1,0 +1,174 @@
+/// The `io.rationd` varlink interface: its method names and its description as
+/// `org.varlink.service.GetInterfaceDescription` returns it.
+public enum RationdInterface {
+    public static let name = "io.rationd"
+
+    public enum Method: String, Sendable, CaseIterable {
+        case getStatus = "GetStatus"
+        case listAlerts = "ListAlerts"
+        case getAlert = "GetAlert"
+        case listTemplates = "ListTemplates"
+        case labelAlert = "LabelAlert"
+        case labelTemplate = "LabelTemplate"
+        case reload = "Reload"
+
+        public var qualifiedName: String { "\(RationdInterface.name).\(rawValue)" }
+
+        /// Methods that change the daemon's state: callers must be root or the daemon's user.
+        public var isMutating: Bool {
+            switch self {
+            case .labelAlert, .labelTemplate, .reload: true
+            case .getStatus, .listAlerts, .getAlert, .listTemplates: false
+            }
+        }
+    }
+
+    public static let description = """
+    # rationd: log anomaly daemon. Times are microseconds since the Unix epoch.
+    interface io.rationd
+
+    type Source (
+      name: string,
+      kind: string,
+      records: int,
+      lagSeconds: ?float,
+      checkpoint: ?string,
+      errors: int
+    )
+
+    type Queue (name: string, depth: int, capacity: int)
+
+    type Miner (templates: int, newTemplatesLastHour: int)
+
+    type LLM (
+      calls: int,
+      cacheHits: int,
+      failures: int,
+      skipped: int,
+      budgetPerMinute: int,
+      budgetLeft: int,
+      demo: bool
+    )
+
+    type Store (alerts: int, bytes: int, capacityBytes: int, oldestAlert: ?int)
+
+    type Event (time: int, template: int, message: string, priority: ?int, unit: ?string)
+
+    type Template (id: int, text: string)
+
+    type Reason (kind: string, score: float, template: ?int, previousTemplate: ?int, detail: string)
+
+    type Verdict (
+      label: ?string,
+      status: string,
+      reason: ?string,
+      rationale: string,
+      model: ?string,
+      verifierScore: ?float,
+      latencyMs: ?float,
+      cached: bool
+    )
+
+    type Label (label: string, note: ?string, time: int)
+
+    type Alert (
+      id: int,
+      firstSeen: int,
+      lastSeen: int,
+      count: int,
+      host: ?string,
+      source: string,
+      sessionKey: string,
+      windowStart: int,
+      windowEnd: int,
+      eventCount: int,
+      events: []Event,
+      templates: []Template,
+      score: float,
+      escalated: bool,
+      reasons: []Reason,
+      verdict: Verdict,
+      operatorLabel: ?Label
+    )
+
+    type TemplateStats (
+      id: int,
+      text: string,
+      count: int,
+      firstSeen: int,
+      lastSeen: int,
+      verdict: ?string,
+      operatorLabel: ?Label
+    )
+
+    # Counters, lag, checkpoints, queue depths, LLM budget and store usage.
+    method GetStatus() -> (
+      version: string,
+      uptimeSeconds: float,
+      sources: []Source,
+      miner: Miner,
+      queues: []Queue,
+      llm: LLM,
+      store: Store,
+      lastAlert: ?int,
+      lastAlertTime: ?int
+    )
+
+    # Most recent alerts matching every given filter, newest first. verdict: abnormal, normal,
+    # unknown or skipped; label: abnormal, normal or none. With "more", the first reply holds
+    # the matching alerts and each later reply an alert as it is raised or updated.
+    method ListAlerts(
+      since: ?int,
+      until: ?int,
+      unit: ?string,
+      source: ?string,
+      verdict: ?string,
+      minScore: ?float,
+      label: ?string,
+      text: ?string,
+      limit: ?int
+    ) -> (alerts: []Alert)
+
+    method GetAlert(id: int) -> (alert: Alert)
+
+    # Most frequent templates, optionally only those first seen since a time.
+    method ListTemplates(limit: ?int, newSince: ?int) -> (templates: []TemplateStats)
+
+    # Operator verdicts (normal or abnormal) that override the model. Root or the daemon's user only.
+    method LabelAlert(id: int, label: string, note: ?string) -> (alert: Alert)
+    method LabelTemplate(id: int, label: string, note: ?string) -> (template: TemplateStats)
+
+    # Re-read the configuration file; the old one stays when the new one is invalid.
+    method Reload() -> (changes: []string)
+
+    error AlertNotFound (id: int)
+    error TemplateNotFound (id: int)
+    error InvalidRequest (reason: string)
+    error MessageTooLarge (limit: int)
+    error TooManyConnections (limit: int)
+    error ReloadFailed (reason: string)
+    error InternalError (reason: string)
+    """
+
+    public static let serviceDescription = """
+    # The Varlink Service Interface is provided by every varlink service.
+    interface org.varlink.service
+
+    method GetInfo() -> (
+      vendor: string,
+      product: string,
+      version: string,
+      url: string,
+      interfaces: []string
+    )
+
+    method GetInterfaceDescription(interface: string) -> (description: string)
+
+    error InterfaceNotFound (interface: string)
+    error MethodNotFound (method: string)
+    error MethodNotImplemented (method: string)
+    error InvalidParameter (parameter: string)
+    error PermissionDenied ()
+    error ExpectedMore ()
+    """
+}

@@ -1,0 +1,189 @@
+import Foundation
+import NIOCore
+import RationCore
+
+/// Answers the calls of one connection, in order.
+struct VarlinkSession {
+    let handler: any ControlHandler
+    let peer: PeerCredentials?
+    let configuration: ControlServerConfiguration
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+    func handle(message: ByteBuffer) async throws {
+        let call: VarlinkCall
+        do {
+            call = try VarlinkJSON.decode(VarlinkCall.self, from: Data(message.readableBytesView))
+        } catch {
+            try await send(error: .invalidRequest("not a varlink call (a JSON object with a \"method\" string): \(Self.summary(error))"))
+            return
+        }
+        let oneway = call.oneway ?? false
+        do {
+            try await dispatch(call, oneway: oneway)
+        } catch let error as VarlinkError {
+            if !oneway { try await send(error: error) }
+        } catch let error as ControlError {
+            if !oneway { try await send(error: error.varlinkError) }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error where error is ChannelError || error is IOError {
+            throw error
+        } catch {
+            if !oneway { try await send(error: VarlinkError("io.rationd.InternalError", ["reason": .string("\(error)")])) }
+        }
+    }
+
+    private func dispatch(_ call: VarlinkCall, oneway: Bool) async throws {
+        let name = call.method
+        guard let dot = name.lastIndex(of: ".") else { throw VarlinkError.invalidRequest("method \"\(name)\" is not qualified by an interface") }
+        let interface = String(name[..<dot])
+        let member = String(name[name.index(after: dot)...])
+        switch interface {
+        case "org.varlink.service":
+            try await service(member: member, call: call, oneway: oneway)
+        case RationdInterface.name:
+            guard let method = RationdInterface.Method(rawValue: member) else { throw VarlinkError.methodNotFound(name) }
+            if method.isMutating { try authorise() }
+            try await rationd(method, call: call, oneway: oneway)
+        default:
+            throw VarlinkError.interfaceNotFound(interface)
+        }
+    }
+
+    private func service(member: String, call: VarlinkCall, oneway: Bool) async throws {
+        switch member {
+        case "GetInfo":
+            _ = try Self.parameters(NoParameters.self, call.parameters)
+            let info = ServiceInfo(vendor: "rationd", product: "rationd", version: configuration.version,
+                                   url: "https://github.com/rationd/rationd",
+                                   interfaces: ["org.varlink.service", RationdInterface.name])
+            if !oneway { try await send(info) }
+        case "GetInterfaceDescription":
+            let p = try Self.parameters(GetInterfaceDescriptionParameters.self, call.parameters)
+            let text: String
+            switch p.interface {
+            case RationdInterface.name: text = RationdInterface.description
+            case "org.varlink.service": text = RationdInterface.serviceDescription
+            default: throw VarlinkError.interfaceNotFound(p.interface)
+            }
+            if !oneway { try await send(["description": text]) }
+        default:
+            throw VarlinkError.methodNotFound(call.method)
+        }
+    }
+
+    private func rationd(_ method: RationdInterface.Method, call: VarlinkCall, oneway: Bool) async throws {
+        switch method {
+        case .getStatus:
+            _ = try Self.parameters(NoParameters.self, call.parameters)
+            let status = try await handler.status()
+            if !oneway { try await send(status) }
+        case .listAlerts:
+            let query = try Self.parameters(AlertQuery.self, call.parameters)
+            try query.validate()
+            if call.more == true, !oneway {
+                try await follow(query)
+            } else {
+                let alerts = try await handler.alerts(matching: query).map(AlertRecord.init)
+                if !oneway { try await send(["alerts": alerts]) }
+            }
+        case .getAlert:
+            let p = try Self.parameters(GetAlertParameters.self, call.parameters)
+            let alert = try await handler.alert(id: AlertID(p.id))
+            if !oneway { try await send(["alert": AlertRecord(alert)]) }
+        case .listTemplates:
+            let query = try Self.parameters(TemplateQuery.self, call.parameters)
+            if let l = query.limit, l < 1 { throw VarlinkError.invalidParameter("limit") }
+            let templates = try await handler.templates(matching: query)
+            if !oneway { try await send(["templates": templates]) }
+        case .labelAlert:
+            let p = try Self.parameters(LabelParameters.self, call.parameters)
+            let alert = try await handler.labelAlert(id: AlertID(p.id), label: try Self.label(p))
+            if !oneway { try await send(["alert": AlertRecord(alert)]) }
+        case .labelTemplate:
+            let p = try Self.parameters(LabelParameters.self, call.parameters)
+            let template = try await handler.labelTemplate(id: TemplateID(p.id), label: try Self.label(p))
+            if !oneway { try await send(["template": template]) }
+        case .reload:
+            _ = try Self.parameters(NoParameters.self, call.parameters)
+            let changes = try await handler.reload()
+            if !oneway { try await send(["changes": changes]) }
+        }
+    }
+
+    /// `more` on ListAlerts: the current matches, then every new or updated match as it comes.
+    /// Subscribes before listing so nothing raised in between is missed.
+    private func follow(_ query: AlertQuery) async throws {
+        let stream = await handler.followAlerts()
+        let current = try await handler.alerts(matching: query).map(AlertRecord.init)
+        try await send(["alerts": current], continues: true)
+        for await alert in stream {
+            let record = AlertRecord(alert)
+            guard query.matches(record) else { continue }
+            try await send(["alerts": [record]], continues: true)
+        }
+        try Task.checkCancellation()
+        try await send(["alerts": [AlertRecord]()], continues: false)
+    }
+
+    private func authorise() throws(VarlinkError) {
+        guard let peer, peer.uid == 0 || peer.uid == configuration.privilegedUID else {
+            throw .permissionDenied()
+        }
+    }
+
+    private static func label(_ p: LabelParameters) throws(VarlinkError) -> OperatorLabel {
+        guard let label = Verdict.Label(rawValue: p.label) else { throw .invalidParameter("label") }
+        let now = EventTime(secondsSinceEpoch: Date().timeIntervalSince1970)
+        return OperatorLabel(label: label, note: p.note, time: now)
+    }
+
+    /// Decodes a method's parameters, naming the first unknown, missing or mistyped one.
+    static func parameters<P: VarlinkParameters>(_ type: P.Type, _ value: JSONValue?) throws(VarlinkError) -> P {
+        let object: [String: JSONValue]
+        switch value {
+        case nil, .null?: object = [:]
+        case .object(let o)?: object = o
+        default: throw .invalidParameter("parameters")
+        }
+        if let unknown = object.keys.sorted().first(where: { !P.fieldNames.contains($0) }) {
+            throw .invalidParameter(unknown)
+        }
+        do {
+            return try VarlinkJSON.decode(P.self, from: .object(object))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .invalidParameter(key.stringValue)
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw .invalidParameter(context.codingPath.first?.stringValue ?? "parameters")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw .invalidParameter(context.codingPath.first?.stringValue ?? "parameters")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw .invalidParameter(context.codingPath.first?.stringValue ?? "parameters")
+        } catch {
+            throw .invalidParameter("parameters")
+        }
+    }
+
+    func send<T: Encodable>(_ parameters: T, continues: Bool? = nil) async throws {
+        try await write(VarlinkReply(parameters: VarlinkJSON.value(parameters), continues: continues))
+    }
+
+    func send(error: VarlinkError) async throws {
+        try await write(VarlinkReply(parameters: error.parameters, error: error.name))
+    }
+
+    private func write(_ reply: VarlinkReply) async throws {
+        var data = try VarlinkJSON.encode(reply)
+        data.append(0)
+        try await outbound.write(ByteBuffer(bytes: data))
+    }
+
+    private static func summary(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let c): c.debugDescription
+        case DecodingError.keyNotFound(let k, _): "missing \"\(k.stringValue)\""
+        case DecodingError.typeMismatch(_, let c): "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        default: "\(error)"
+        }
+    }
+}

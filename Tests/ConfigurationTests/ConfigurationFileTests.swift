@@ -1,0 +1,86 @@
+import Configuration
+import Foundation
+import RationCore
+import Testing
+
+/// The shipped `etc/rationd/rationd.toml` must describe exactly the built-in defaults.
+@Suite struct ShippedConfigurationTests {
+    static let shippedPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("etc/rationd/rationd.toml").path
+
+    @Test func shippedFileEqualsDefaults() throws {
+        let parsed = try RationdConfiguration(contentsOf: Self.shippedPath)
+        #expect(parsed == RationdConfiguration())
+        #expect(parsed.changes(from: RationdConfiguration()).isEmpty)
+    }
+
+    @Test func emptyFileIsTheDefaults() throws {
+        #expect(try RationdConfiguration(text: "") == RationdConfiguration())
+    }
+
+    @Test func defaultsFollowTheJournalAtWarningAndVarLog() {
+        let c = RationdConfiguration()
+        #expect(c.sources.journal.enabled)
+        #expect(c.sources.journal.maxPriority == .warning)
+        #expect(c.sources.journal.learnFromAllPriorities)
+        #expect(c.sources.files.map(\.path) == ["/var/log/*.log"])
+        #expect(c.control.socket == "/run/rationd/io.rationd")
+        #expect(c.storeDirectory == "/var/lib/rationd/alerts")
+    }
+
+    /// Every key written in the shipped file is one the parser reads: changing its value away
+    /// from the default must change the parsed configuration (so no documented key is dead).
+    @Test func everyShippedKeyIsRead() throws {
+        let text = try String(contentsOfFile: Self.shippedPath, encoding: .utf8)
+        let lines = text.components(separatedBy: "\n")
+        var checked = 0
+        for (i, line) in lines.enumerated() {
+            guard !line.hasPrefix("#"), !line.hasPrefix("["), let eq = line.firstIndex(of: "=") else { continue }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard let replacement = Self.alternative(for: key, value: value) else {
+                Issue.record("no alternative value for key \(key) = \(value)")
+                continue
+            }
+            var edited = lines
+            edited[i] = "\(key) = \(replacement)"
+            let parsed = try RationdConfiguration(text: edited.joined(separator: "\n"), file: "edited")
+            #expect(parsed != RationdConfiguration(), "changing \(key) had no effect")
+            checked += 1
+        }
+        #expect(checked >= 50)
+    }
+
+    static func alternative(for key: String, value: String) -> String? {
+        switch key {
+        case "max_priority": return "\"err\""
+        case "log_level": return "\"debug\""
+        case "start_at": return "\"beginning\""
+        case "directory": return value == "\"\"" ? "\"/var/log/journal/remote\"" : "\"other\""
+        case "namespace": return "\"ns\""
+        case "path": return "\"/var/log/syslog\""
+        case "state_directory": return "\"/srv/rationd\""
+        case "socket": return "\"/run/other.sock\""
+        case "journal_key_field": return "\"SYSLOG_IDENTIFIER\""
+        case "masks": return "[\"uuid\"]"
+        case "endpoints": return "[\"http://10.0.0.1:8000/v1\"]"
+        case "session_key_pattern": return "\"(blk_-?\\\\d+)\""
+        case "api_key_file": return "\"/etc/rationd/key\""
+        case "count_step": return "10"
+        case "max_bytes": return "\"512MiB\""
+        default: break
+        }
+        if value == "true" { return "false" }
+        if value == "false" { return "true" }
+        if value == "[]" { return "[\"x.service\"]" }
+        if value.hasSuffix("iB\"") { return "\"64KiB\"" }
+        if value.hasPrefix("\""), value.hasSuffix("s\"") || value.hasSuffix("m\"") || value.hasSuffix("h\"") || value.hasSuffix("d\"") {
+            return "\"2h\""
+        }
+        if value.hasPrefix("\"") { return "\"name-x\"" }
+        if value.contains("."), let d = Double(value) { return String(d < 1 ? d / 2 + 0.05 : d + 1) }
+        if let n = Int(value) { return String(n + 1) }
+        return nil
+    }
+}
