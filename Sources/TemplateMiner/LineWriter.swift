@@ -23,12 +23,10 @@ struct LineWriter {
 
     @inline(__always)
     mutating func literal(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
-        var i = start
-        while i < end {
-            masked[maskedCount] = b[i]
-            maskedCount += 1
-            i += 1
-        }
+        let n = end - start
+        if n <= 0 { return }
+        (masked + maskedCount).update(from: b.baseAddress! + start, count: n)
+        maskedCount += n
     }
 
     @inline(__always)

@@ -34,9 +34,9 @@ extension TemplateMiner {
             w.u32(UInt32(record.path.count))
             for key in record.path { w.u64(key) }
         }
-        let live = exactCache.filter { slotIDs[Int($0.value.slot)] == $0.value.id }.sorted { $0.key < $1.key }
+        let live = exactCache.all.filter { slotIDs[Int($0.slot)] == $0.id }.sorted { $0.key < $1.key }
         w.u32(UInt32(live.count))
-        for (key, entry) in live { w.u64(key); w.u64(entry.id) }
+        for entry in live { w.u64(entry.key); w.u64(entry.id) }
         let body: [UInt8]
         do { body = try ZstdFrame.compress(w.bytes) } catch {
             throw .corruptSnapshot(reason: "compression failed: \(error)")
@@ -120,7 +120,7 @@ extension TemplateMiner {
             guard let slot = slotByID[id] else {
                 throw .corruptSnapshot(reason: "cache entry names template \(id), which the snapshot does not hold")
             }
-            exactCache[key] = CacheEntry(id: id.rawValue, slot: slot)
+            exactCache.insert(key, id: id.rawValue, slot: slot)
         }
         guard r.isAtEnd else { throw .corruptSnapshot(reason: "\(body.count - r.offset) unexpected bytes after the cache") }
     }

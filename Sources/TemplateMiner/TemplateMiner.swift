@@ -24,7 +24,7 @@ public struct TemplateMiner: Sendable {
     var wildcardCounts: [Int32] = []
     var freeSlots: [Int32] = []
     var slotByID: [TemplateID: Int32] = [:]
-    var exactCache: [UInt64: CacheEntry] = [:]
+    var exactCache: ExactMatchCache
     /// Scalars of `configuration`, read on every line.
     let maxLineBytes: Int
     let depth: Int
@@ -43,6 +43,7 @@ public struct TemplateMiner: Sendable {
     public init(configuration: MinerConfiguration = .default) {
         self.configuration = configuration
         self.tokenizer = LineTokenizer(configuration: configuration)
+        exactCache = ExactMatchCache(capacity: configuration.exactCacheSize)
         maxLineBytes = configuration.maxLineBytes
         depth = configuration.depth
         maxChildren = configuration.maxChildren
@@ -51,11 +52,6 @@ public struct TemplateMiner: Sendable {
         similarityThreshold = configuration.similarityThreshold
     }
 
-    /// An exact-match cache entry: the slot, and the id that must still be in it.
-    struct CacheEntry: Sendable {
-        var id: UInt64
-        var slot: Int32
-    }
 
     public var templateCount: Int { slotByID.count }
 
@@ -92,22 +88,23 @@ public struct TemplateMiner: Sendable {
 
     /// Mines one message given as a slice (no copy of the bytes).
     public mutating func mine(_ content: ArraySlice<UInt8>) -> MinedLine {
+        content.withUnsafeBufferPointer { mine($0) }
+    }
+
+    /// Mines one message in borrowed memory (a reader's buffer), without copying it.
+    public mutating func mine(_ content: UnsafeBufferPointer<UInt8>) -> MinedLine {
         stats.lines += 1
-        var length = content.count
-        if length > maxLineBytes {
-            length = maxLineBytes
+        if content.count > maxLineBytes {
             stats.cappedLines += 1
+            return mine(bytes: UnsafeBufferPointer(rebasing: content[0..<maxLineBytes]))
         }
-        return content.withUnsafeBufferPointer { full in
-            let bytes = UnsafeBufferPointer(rebasing: full[0..<length])
-            return mine(bytes: bytes)
-        }
+        return mine(bytes: content)
     }
 
     private mutating func mine(bytes: UnsafeBufferPointer<UInt8>) -> MinedLine {
         tokenizer.tokenize(bytes, into: &scratch)
         if scratch.truncated { stats.truncatedLines += 1 }
-        if let entry = exactCache[scratch.sequenceHash], slotIDs[Int(entry.slot)] == entry.id {
+        if let entry = exactCache.lookup(scratch.sequenceHash), slotIDs[Int(entry.slot)] == entry.id {
             let slot = entry.slot
             touch(slot)
             matchCounts[Int(slot)] += 1
@@ -126,8 +123,7 @@ public struct TemplateMiner: Sendable {
         }
         matchCounts[Int(slot)] += 1
         let id = slotIDs[Int(slot)]
-        if exactCache.count >= exactCacheSize { exactCache.removeAll(keepingCapacity: true) }
-        if exactCacheSize > 0 { exactCache[scratch.sequenceHash] = CacheEntry(id: id, slot: slot) }
+        exactCache.insert(scratch.sequenceHash, id: id, slot: slot)
         let result = MinedLine(templateID: TemplateID(id), parameters: parameters(slot, bytes), isNewTemplate: isNew)
         if slotByID.count > maxTemplates { evictOldest() }
         return result

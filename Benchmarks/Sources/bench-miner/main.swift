@@ -1,7 +1,8 @@
 // bench-miner: mines every line of a file of message contents (one per line) with the
 // default TemplateMiner configuration, through the full `mine` API (template id and
 // parameters per line), streaming the file in 1 MiB reads. Prints one JSON object:
-// lines, seconds, lines_per_second, templates, peak_rss_mb, evictions.
+// lines, seconds (wall), cpu_seconds (user+sys of the whole process), lines_per_second,
+// templates, peak_rss_mb, evictions, parameters.
 // usage: bench-miner CONTENT_FILE
 #if canImport(Glibc)
 import Glibc
@@ -26,46 +27,53 @@ let path = arguments[1]
 let fd = open(path, O_RDONLY | O_CLOEXEC)
 guard fd >= 0 else { fail("\(path): \(String(cString: strerror(errno)))") }
 
-var miner = TemplateMiner()
-var buffer = [UInt8](repeating: 0, count: 1 << 20)
-var pending: [UInt8] = []
-var lines = 0
-var parameterCount = 0
-let start = now()
-while true {
-    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    if n < 0 {
-        if errno == EINTR { continue }
-        fail("\(path): read: \(String(cString: strerror(errno)))")
-    }
-    if n == 0 { break }
-    var lineStart = 0
-    while lineStart < n {
-        let found = buffer.withUnsafeBytes { raw in memchr(raw.baseAddress! + lineStart, 0x0A, n - lineStart) }
-        guard let found else { break }
-        let i = buffer.withUnsafeBytes { raw in UnsafeRawPointer(found) - raw.baseAddress! }
-        let mined: MinedLine
-        if pending.isEmpty {
-            mined = miner.mine(buffer[lineStart..<i])
-        } else {
-            pending.append(contentsOf: buffer[lineStart..<i])
-            mined = miner.mine(pending[...])
-            pending.removeAll(keepingCapacity: true)
+/// The measured loop, in a function so that its state is local (top-level variables are
+/// globals, with access checks and reference counting on every use).
+func mineFile(_ fd: Int32) -> (lines: Int, parameters: Int, seconds: Double, statistics: MinerStatistics) {
+    var miner = TemplateMiner()
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var pending: [UInt8] = []
+    var lines = 0
+    var parameterCount = 0
+    let start = now()
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            fail("\(path): read: \(String(cString: strerror(errno)))")
         }
-        parameterCount &+= mined.parameters.count
-        lines += 1
-        lineStart = i + 1
+        if n == 0 { break }
+        buffer.withUnsafeBufferPointer { chunk in
+            var lineStart = 0
+            while lineStart < n {
+                guard let found = memchr(chunk.baseAddress! + lineStart, 0x0A, n - lineStart) else { break }
+                let i = UnsafeRawPointer(found) - UnsafeRawPointer(chunk.baseAddress!)
+                let mined: MinedLine
+                if pending.isEmpty {
+                    mined = miner.mine(UnsafeBufferPointer(rebasing: chunk[lineStart..<i]))
+                } else {
+                    pending.append(contentsOf: chunk[lineStart..<i])
+                    mined = miner.mine(pending[...])
+                    pending.removeAll(keepingCapacity: true)
+                }
+                parameterCount &+= mined.parameters.count
+                lines += 1
+                lineStart = i + 1
+            }
+            pending.append(contentsOf: chunk[lineStart..<n])
+        }
     }
-    pending.append(contentsOf: buffer[lineStart..<n])
+    if !pending.isEmpty {
+        parameterCount &+= miner.mine(pending[...]).parameters.count
+        lines += 1
+    }
+    return (lines, parameterCount, now() - start, miner.statistics)
 }
-if !pending.isEmpty {
-    parameterCount &+= miner.mine(pending[...]).parameters.count
-    lines += 1
-}
-let seconds = now() - start
+
+let (lines, parameterCount, seconds, stats) = mineFile(fd)
 close(fd)
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
-let stats = miner.statistics
+let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 let rate = Double(lines) / seconds
-print("{\"lines\":\(lines),\"seconds\":\(seconds),\"lines_per_second\":\(Int(rate)),\"templates\":\(stats.templates),\"peak_rss_mb\":\(Double(usage.ru_maxrss) / 1024),\"evictions\":\(stats.evictions),\"parameters\":\(parameterCount)}")
+print("{\"lines\":\(lines),\"seconds\":\(seconds),\"cpu_seconds\":\(cpu),\"lines_per_second\":\(Int(rate)),\"templates\":\(stats.templates),\"peak_rss_mb\":\(Double(usage.ru_maxrss) / 1024),\"evictions\":\(stats.evictions),\"parameters\":\(parameterCount)}")
