@@ -8,12 +8,14 @@ enum ByteClass {
     @inline(__always) static func isHexLetter(_ c: UInt8) -> Bool { (c | 0x20) &- 0x61 < 6 }
 
     /// Bytes of numbers, hex, addresses, dates and times: a word made only of these and
-    /// holding a digit is one value (`10.0.0.1:50010`, `2016-09-28`, `0x7fed`, `20:30:31.455`).
+    /// holding a digit is one value (`10.0.0.1:50010`, `[fe80::1]:443`, `2016-09-28`, `0x7fed`,
+    /// `20:30:31.455`).
     @inline(__always) static func isNumeric(_ c: UInt8) -> Bool {
         if isDigit(c) || isHexLetter(c) { return true }
         switch c {
         case UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/"),
-             UInt8(ascii: "+"), UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: ","): return true
+             UInt8(ascii: "+"), UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: ","), UInt8(ascii: "["),
+             UInt8(ascii: "]"): return true
         default: return false
         }
     }
