@@ -87,7 +87,7 @@ struct LineTokenizer: Sendable {
             addToken(b, i, end, valueEnd: valueEnd, any: any, all: all, into: &w)
             previousStart = i
             previousEnd = end
-            i = end
+            i = next
         }
         return false
     }
@@ -260,6 +260,11 @@ struct LineTokenizer: Sendable {
                 w.literal(b, e, end)
                 return
             }
+        }
+        if any & ByteClass.delimiter == 0 {
+            // One piece: an id such as `blk_-160899` or a plain word.
+            emitSegment(b, start, end, digit: any & ByteClass.digit != 0, afterEquals: false, into: &w)
+            return
         }
         var segment = start
         var digit = false

@@ -1,6 +1,6 @@
-/// 64-bit hash of token bytes (eight bytes per multiply, murmur finaliser). Tokens are compared by this hash everywhere on the hot
-/// path (tree keys, template positions, the exact-match cache), so no per-token String is
-/// built for lines that match a known template.
+/// 64-bit hash of token bytes (eight bytes per multiply-rotate step). Tokens are compared
+/// by this hash everywhere on the hot path (tree keys, template positions, the exact-match
+/// cache), so no per-token String is built for lines that match a known template.
 enum TokenHash {
     static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
     static let prime: UInt64 = 0x0000_0100_0000_01b3
@@ -10,7 +10,7 @@ enum TokenHash {
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
         let n = end - start
-        guard n > 0, let base = bytes.baseAddress else { return finalize(offset) }
+        guard n > 0, let base = bytes.baseAddress else { return offset }
         let p = UnsafeRawPointer(base + start)
         var h = offset ^ (UInt64(truncatingIfNeeded: n) &* prime)
         var i = 0
@@ -31,7 +31,10 @@ enum TokenHash {
             if rest > 2 { t |= UInt64(p.load(fromByteOffset: i + 2, as: UInt8.self)) << 16 }
             tail = t
         }
-        return finalize(step(h, tail))
+        // No finaliser: for up to eight bytes the step is a bijection (no collisions among
+        // tokens of one length), and every consumer mixes further (the sequence hash is
+        // finalised, tree dictionaries rehash).
+        return step(h, tail)
     }
 
     @inline(__always)
@@ -66,5 +69,5 @@ enum TokenHash {
 
     /// Hash of the parameter marker `<*>` (a literal so that the hot path reads no lazy
     /// global; a test checks it against `hash("<*>")`).
-    static let wildcard: UInt64 = 0x11a9_9174_7f60_807b
+    static let wildcard: UInt64 = 0xf20e_7e00_11f1_49e5
 }
