@@ -10,11 +10,13 @@
 struct LineTokenizer: Sendable {
     var maxTokens: Int
     var extraMasks: ExtraMaskMatcher
-    /// Lower-cased `MinerConfiguration.valueKeys`, back to back, with their ranges and a
-    /// bit per key length for a quick refusal.
+    /// Lower-cased `MinerConfiguration.valueKeys`, back to back, with their ranges, and a
+    /// bit per key length and per first letter for a quick refusal.
     var valueKeyBytes: [UInt8] = []
     var valueKeyRanges: [Range<Int>] = []
     var valueKeyLengths: UInt64 = 0
+    /// A bit per first byte (lower-cased, modulo 64) of the keys.
+    var valueKeyInitials: UInt64 = 0
     /// `ByteClass` flags of every byte value.
     let classes: [UInt8] = ByteClass.table()
 
@@ -26,6 +28,7 @@ struct LineTokenizer: Sendable {
             valueKeyRanges.append(valueKeyBytes.count..<valueKeyBytes.count + bytes.count)
             valueKeyBytes += bytes
             valueKeyLengths |= 1 << UInt64(bytes.count)
+            valueKeyInitials |= 1 << UInt64(bytes[0] & 63)
         }
         extraMasks = ExtraMaskMatcher(configuration.extraMasks)
     }
@@ -128,7 +131,8 @@ struct LineTokenizer: Sendable {
     @inline(__always)
     private func isValueKey(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         let length = end - start
-        guard length < 64, valueKeyLengths & (1 << UInt64(length)) != 0 else { return false }
+        guard valueKeyInitials & (1 << UInt64((b[start] | 0x20) & 63)) != 0,
+              length < 64, valueKeyLengths & (1 << UInt64(length)) != 0 else { return false }
         return valueKeyBytes.withUnsafeBufferPointer { keys in
             valueKeyRanges.withUnsafeBufferPointer { ranges in
                 for range in ranges where range.count == length {
