@@ -41,6 +41,26 @@ public struct MinerConfiguration: Sendable, Codable, Hashable {
 
     public static let `default` = MinerConfiguration()
 
+    private enum CodingKeys: String, CodingKey {
+        case depth, similarityThreshold, maxChildren, maxTemplates, maxTokens, maxLineBytes, exactCacheSize
+        case valueKeys, extraMasks
+    }
+
+    /// Keys left out keep their default, so a configuration file names only what it changes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = MinerConfiguration()
+        depth = try c.decodeIfPresent(Int.self, forKey: .depth) ?? d.depth
+        similarityThreshold = try c.decodeIfPresent(Double.self, forKey: .similarityThreshold) ?? d.similarityThreshold
+        maxChildren = try c.decodeIfPresent(Int.self, forKey: .maxChildren) ?? d.maxChildren
+        maxTemplates = try c.decodeIfPresent(Int.self, forKey: .maxTemplates) ?? d.maxTemplates
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? d.maxTokens
+        maxLineBytes = try c.decodeIfPresent(Int.self, forKey: .maxLineBytes) ?? d.maxLineBytes
+        exactCacheSize = try c.decodeIfPresent(Int.self, forKey: .exactCacheSize) ?? d.exactCacheSize
+        valueKeys = try c.decodeIfPresent([String].self, forKey: .valueKeys) ?? d.valueKeys
+        extraMasks = try c.decodeIfPresent([MaskingRule].self, forKey: .extraMasks) ?? d.extraMasks
+    }
+
     /// Throws when a value is out of range or a mask pattern does not compile.
     public func validate() throws(MinerError) {
         func bad(_ key: String, _ why: String) -> MinerError { .invalidConfiguration(key: key, reason: why) }

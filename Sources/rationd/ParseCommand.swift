@@ -54,7 +54,7 @@ struct ParseCommand: ParsableCommand {
         var unmatched = 0
         for path in files {
             guard let data = try DurableFile.read(path) else {
-                throw ValidationError("\(path): no such file")
+                throw InputFileError(path: path, reason: "no such file")
             }
             LineSplitter.forEachLine(in: data) { line in
                 let mined: MinedLine
@@ -107,6 +107,13 @@ struct ParseCommand: ParsableCommand {
             try miner.save(to: snapshotPath)
         }
     }
+}
+
+/// An input file of `rationd parse` that cannot be read.
+struct InputFileError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "\(path): \(reason)" }
 }
 
 func printError(_ message: String) {
