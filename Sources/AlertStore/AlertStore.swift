@@ -26,8 +26,6 @@ public final class AlertStore: @unchecked Sendable {
     let lock = NSLock()
     let layout: StoreLayout
     let codec: ZstdBlockCodec
-    let encoder: JSONEncoder
-    let decoder = JSONDecoder()
     var lockFD: Int32 = -1
     var sealed: [SealedSegment] = []
     var active: ActiveSegment?
@@ -63,8 +61,6 @@ public final class AlertStore: @unchecked Sendable {
         self.isReadOnly = readOnly
         self.layout = StoreLayout(directory: configuration.directory)
         self.codec = ZstdBlockCodec(level: configuration.compressionLevel)
-        self.encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
         var report = RecoveryReport()
         if readOnly {
             guard StoreFile.size(configuration.directory) != nil else {
@@ -231,13 +227,13 @@ public final class AlertStore: @unchecked Sendable {
 
     func decodeStored(_ bytes: [UInt8], _ range: Range<Int>, path: String) throws(AlertStoreError) -> StoredAlert {
         let stored: StoredAlert
-        do {
-            stored = try bytes.withUnsafeBytes { raw in
-                try decoder.decode(StoredAlert.self, from: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress! + range.lowerBound),
-                                                                 count: range.count, deallocator: .none))
+        do { stored = try AlertBinaryCodec.decode(bytes, range) } catch {
+            switch error {
+            case let .newerFormat(found):
+                throw .newerSchema(path: path, found: found, supported: Int(AlertBinaryCodec.format))
+            case .malformed:
+                throw .encoding(path: path, detail: "malformed stored alert")
             }
-        } catch {
-            throw .encoding(path: path, detail: "cannot decode a stored alert: \(error)")
         }
         guard stored.schema <= Self.schemaVersion else {
             throw .newerSchema(path: path, found: stored.schema, supported: Self.schemaVersion)
@@ -324,7 +320,7 @@ public final class AlertStore: @unchecked Sendable {
     }
 
     private func write(_ stored: StoredAlert, to active: ActiveSegment) throws(AlertStoreError) {
-        let (index, body, payload) = try RecordIndex.encodeBody(stored, encoder: encoder)
+        let (index, body, payload) = RecordIndex.encodeBody(stored)
         do {
             try active.append(body: body, index: index, payload: payload)
         } catch {
