@@ -382,7 +382,13 @@ public final class AlertStore: @unchecked Sendable {
     func sealActive() throws(AlertStoreError) {
         guard let current = active else { return }
         try current.sync(now: now)
-        let entries = current.latestEntries
+        // Records are grouped by unit (or source) and ordered by time inside a group, so the
+        // alerts of one unit share a few blocks: "newest for unit X" then decompresses those
+        // blocks only, and similar records compress better side by side.
+        let entries = current.latestEntries.sorted {
+            let a = $0.index.units.first ?? $0.index.source, b = $1.index.units.first ?? $1.index.source
+            return a != b ? a < b : ($0.index.lastSeen, $0.index.id) < ($1.index.lastSeen, $1.index.id)
+        }
         let path = layout.sealedPath(current.seq)
         if !entries.isEmpty {
             let records = entries.map { ($0.index, current.data[$0.body]) }

@@ -16,6 +16,8 @@ struct Options {
     var units = 50
     var directory = "/tmp/bench-store-\(getpid())"
     var keep = false
+    /// Only time queries on a store kept by an earlier `--keep` run (for profiling).
+    var queryOnly = false
 
     init(_ args: [String]) {
         var i = 1
@@ -31,6 +33,7 @@ struct Options {
             case "--units": units = Int(value())!
             case "--dir": directory = value()
             case "--keep": keep = true
+            case "--query-only": queryOnly = true
             default: fatalError("unknown argument \(args[i])")
             }
             i += 1
@@ -72,9 +75,21 @@ let options = Options(CommandLine.arguments)
 let synthetic = SyntheticAlerts(units: options.units, eventsPerWindow: options.eventsPerWindow, repeatEvery: 0)
 let storeDir = options.directory + "/store"
 let referencePath = options.directory + "/reference.jsonl.zst"
+let probeUnit = synthetic.unit(of: 7)
+if options.queryOnly {
+    let store = try AlertStore(configuration: AlertStoreConfiguration(directory: storeDir, totalMaxBytes: 64 << 30))
+    var times: [Double] = []
+    for _ in 0..<200 {
+        let t0 = monotonic()
+        let r = try store.query(AlertQuery(unit: probeUnit, limit: 100))
+        times.append(monotonic() - t0)
+        precondition(r.count == 100)
+    }
+    print("newest 100 for \(probeUnit): median \(percentile(times, 0.5) * 1000) ms, p95 \(percentile(times, 0.95) * 1000) ms")
+    exit(0)
+}
 try? FileManager.default.removeItem(atPath: options.directory)
 try FileManager.default.createDirectory(atPath: storeDir, withIntermediateDirectories: true)
-let probeUnit = synthetic.unit(of: 7)
 print("bench-store: \(options.alerts) alerts, \(options.eventsPerWindow) events per window, \(options.units) units, dir \(options.directory)")
 
 // 1. The store: batched sync (no immediate syncs, so the figure is the store's own cost).
