@@ -95,15 +95,20 @@ public final class AlertStore: @unchecked Sendable {
     /// Syncs, closes the files and releases the writer lock. Further calls fail with `.closed`.
     public func close() {
         lock.lock()
-        defer { lock.unlock() }
-        guard !isClosed else { return }
+        guard !isClosed else {
+            lock.unlock()
+            return
+        }
         try? active?.sync(now: now)
         active?.close()
         if lockFD >= 0 { Glibc.close(lockFD) }
         lockFD = -1
         isClosed = true
-        for f in followers.values { f.continuation.finish() }
+        let streams = followers.values.map(\.continuation)
         followers = [:]
+        lock.unlock()
+        // Outside the lock: finishing runs the streams' termination handlers, which take it.
+        for stream in streams { stream.finish() }
     }
 
     var now: Int64 { configuration.clock().microsecondsSinceEpoch }
@@ -171,6 +176,8 @@ public final class AlertStore: @unchecked Sendable {
             }
             report.damaged.append(contentsOf: recovery.damaged)
             if let maxActive = segment.entries.map(\.index.id).max() { nextID = max(nextID, maxActive + 1) }
+            // Ids are never reused, even when the ring removed every sealed segment.
+            nextID = max(nextID, segment.firstNewID)
             active = segment
             for entry in segment.latestEntries where entry.index.id < segment.firstNewID {
                 newestHome[entry.index.id] = segment.seq
@@ -244,8 +251,10 @@ public final class AlertStore: @unchecked Sendable {
     // MARK: Writing
 
     /// Stores an alert, or folds it into the alert with the same signature seen within the
-    /// aggregation window. Returns the id it is stored under once it is in the write-ahead
-    /// segment and synced as the policy requires (see `SyncPolicy`).
+    /// aggregation window. The store assigns ids (`alert.id` is ignored). Returns the id it
+    /// is stored under once it is in the write-ahead segment and synced as the policy
+    /// requires (see `SyncPolicy`); call `sync()` before saving a source checkpoint when the
+    /// policy is batched.
     @discardableResult
     public func append(_ alert: Alert) throws(AlertStoreError) -> AlertID {
         lock.lock()
