@@ -50,9 +50,10 @@ public final class AlertStore: @unchecked Sendable {
     }
 
     /// Opens the store for reading only: nothing is written, locked or repaired, so it works
-    /// while the daemon runs or on a copy of the directory.
-    public static func openReadOnly(directory: String) throws(AlertStoreError) -> AlertStore {
-        try AlertStore(configuration: AlertStoreConfiguration(directory: directory), readOnly: true)
+    /// while the daemon runs or on a copy of the directory. Without `verify`, sealed blocks
+    /// are checked when a query reads them rather than all up front (a faster open).
+    public static func openReadOnly(directory: String, verify: Bool = true) throws(AlertStoreError) -> AlertStore {
+        try AlertStore(configuration: AlertStoreConfiguration(directory: directory, verifyOnOpen: verify), readOnly: true)
     }
 
     public init(configuration: AlertStoreConfiguration, readOnly: Bool) throws(AlertStoreError) {
