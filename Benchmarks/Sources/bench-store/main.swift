@@ -2,7 +2,8 @@
 // Appends/s, compression ratio, and latency of "newest 100 alerts for one unit" on a store
 // of N alerts (default 1,000,000).
 //
-//   bench-store [--alerts N] [--events-per-window K] [--dir DIR] [--keep]
+//   bench-store [--alerts N] [--events-per-window K] [--units U] [--level L] [--dir DIR] [--keep]
+//   bench-store --query-only --dir DIR      (time queries on a store kept by --keep)
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,8 @@ struct Options {
     var keep = false
     /// Only time queries on a store kept by an earlier `--keep` run (for profiling).
     var queryOnly = false
+    /// zstd level of sealed blocks.
+    var level: Int32 = 3
 
     init(_ args: [String]) {
         var i = 1
@@ -34,6 +37,7 @@ struct Options {
             case "--dir": directory = value()
             case "--keep": keep = true
             case "--query-only": queryOnly = true
+            case "--level": level = Int32(value())!
             default: fatalError("unknown argument \(args[i])")
             }
             i += 1
@@ -90,12 +94,13 @@ if options.queryOnly {
 }
 try? FileManager.default.removeItem(atPath: options.directory)
 try FileManager.default.createDirectory(atPath: storeDir, withIntermediateDirectories: true)
-print("bench-store: \(options.alerts) alerts, \(options.eventsPerWindow) events per window, \(options.units) units, dir \(options.directory)")
+print("bench-store: \(options.alerts) alerts, \(options.eventsPerWindow) events per window, \(options.units) units, zstd level \(options.level), dir \(options.directory)")
 
 // 1. The store: batched sync (no immediate syncs, so the figure is the store's own cost).
 let configuration = AlertStoreConfiguration(
     directory: storeDir, segmentMaxBytes: 8 << 20, totalMaxBytes: 64 << 30,
-    syncPolicy: SyncPolicy(interval: .seconds(1), count: 4096, immediatePriority: nil, immediateOnAbnormal: false))
+    syncPolicy: SyncPolicy(interval: .seconds(1), count: 4096, immediatePriority: nil, immediateOnAbnormal: false),
+    compressionLevel: options.level)
 var rawJSONBytes = 0
 var storeSeconds = 0.0
 do {
