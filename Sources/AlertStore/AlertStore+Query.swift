@@ -176,14 +176,13 @@ struct TopCandidates {
     }
 }
 
-/// A fast byte-level test that a JSON payload may contain a text: valid when the text has no
-/// characters JSON would escape.
+/// A fast byte-level test that a payload may contain a text (payload strings are raw UTF-8).
 struct TextPrefilter {
     let needle: [UInt8]
 
     init?(_ text: String) {
         let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x80 }) else { return nil }
+        guard !bytes.isEmpty else { return nil }
         needle = bytes
     }
 

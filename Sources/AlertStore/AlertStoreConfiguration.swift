@@ -55,7 +55,7 @@ public struct AlertStoreConfiguration: Sendable {
 
     public init(directory: String, segmentMaxBytes: Int = 8 << 20, segmentMaxAge: Duration = .seconds(3600),
                 totalMaxBytes: Int = 1 << 30, maxAge: Duration? = nil, syncPolicy: SyncPolicy = .batched,
-                aggregationWindow: Duration = .seconds(600), blockMaxBytes: Int = 64 << 10,
+                aggregationWindow: Duration = .seconds(600), blockMaxBytes: Int = 256 << 10,
                 compressionLevel: Int32 = 3, verifyOnOpen: Bool = true,
                 clock: @escaping @Sendable () -> EventTime = WallClock.now,
                 eventHandler: (@Sendable (AlertStoreEvent) -> Void)? = nil) {

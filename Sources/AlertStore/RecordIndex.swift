@@ -1,4 +1,3 @@
-import Foundation
 import RationCore
 
 /// The indexed fields of one stored alert version, written in binary ahead of its JSON
@@ -6,7 +5,7 @@ import RationCore
 ///
 /// Body layout (little-endian): kind u8 (1) · id u64 · firstSeen i64 · lastSeen i64 ·
 /// priority u8 (255 none) · verdict u8 · label u8 · reserved u8 · score f64 · source str16 ·
-/// unit count u16 · units str16… · payload length u32 · payload (JSON `StoredAlert`).
+/// unit count u16 · units str16… · payload length u32 · payload (`AlertBinaryCodec`).
 struct RecordIndex: Sendable, Hashable {
     var id: UInt64
     var firstSeen: Int64
@@ -45,13 +44,9 @@ struct RecordIndex: Sendable, Hashable {
     }
 
     /// Encodes the record body: this index followed by the JSON payload.
-    static func encodeBody(_ stored: StoredAlert, encoder: JSONEncoder) throws(AlertStoreError) -> (index: RecordIndex, body: [UInt8], payload: Range<Int>) {
-        let payload: Data
-        do { payload = try encoder.encode(stored) } catch {
-            throw .encoding(path: "alert \(stored.alert.id)", detail: "cannot encode: \(error)")
-        }
+    static func encodeBody(_ stored: StoredAlert) -> (index: RecordIndex, body: [UInt8], payload: Range<Int>) {
         let index = RecordIndex(stored)
-        var w = ByteWriter(capacity: payload.count + 96)
+        var w = ByteWriter(capacity: 4096)
         w.u8(kindAlert)
         w.u64(index.id)
         w.i64(index.firstSeen)
@@ -64,9 +59,11 @@ struct RecordIndex: Sendable, Hashable {
         w.string16(index.source)
         w.u16(UInt16(min(index.units.count, Int(UInt16.max))))
         for u in index.units.prefix(Int(UInt16.max)) { w.string16(u) }
-        w.u32(UInt32(payload.count))
+        let lengthOffset = w.bytes.count
+        w.u32(0)
         let payloadStart = w.bytes.count
-        w.raw(payload)
+        AlertBinaryCodec.encode(stored, into: &w)
+        w.patchU32(at: lengthOffset, UInt32(w.bytes.count - payloadStart))
         return (index, w.bytes, payloadStart..<w.bytes.count)
     }
 

@@ -20,8 +20,9 @@ struct AlertsCommand: ParsableCommand {
         @Flag(name: .long, help: "Print JSON instead of text.")
         var json = false
 
-        func open() throws -> AlertStore {
-            do { return try AlertStore.openReadOnly(directory: directory) } catch {
+        /// Listing and showing check only the blocks they read; `status` checks every block.
+        func open(verify: Bool = false) throws -> AlertStore {
+            do { return try AlertStore.openReadOnly(directory: directory, verify: verify) } catch {
                 throw ValidationError("\(error)")
             }
         }
@@ -110,7 +111,7 @@ struct AlertsCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let alerts = try store.open()
+            let alerts = try store.open(verify: true)
             let status = alerts.status
             if store.json {
                 print(try AlertFormatter.json(status))

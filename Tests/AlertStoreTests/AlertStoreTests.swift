@@ -199,3 +199,27 @@ import RationCore
         }
     }
 }
+
+@Suite struct AlertStoreLifecycleTests {
+    @Test func closeEndsFollowersAndIdsAreNeverReused() async throws {
+        let dir = TestDirectory("lifecycle")
+        defer { dir.remove() }
+        let synthetic = SyntheticAlerts(units: 2, eventsPerWindow: 4, repeatEvery: 0)
+        // A budget of two segments: the ring removes every sealed segment as it goes.
+        let configuration = AlertStoreConfiguration(directory: dir.path, segmentMaxBytes: 4096, totalMaxBytes: 8192,
+                                                    blockMaxBytes: 2048)
+        let store = try AlertStore(configuration: configuration)
+        let stream = store.follow()
+        var last = AlertID(0)
+        for n in 0..<40 { last = try store.append(synthetic.alert(n)) }
+        store.close()
+        var received = 0
+        for await _ in stream { received += 1 }   // ends because the store closed
+        #expect(received == 40)
+        #expect(throws: AlertStoreError.closed(directory: dir.path)) { try store.append(synthetic.alert(1)) }
+
+        let reopened = try AlertStore(configuration: configuration)
+        let next = try reopened.append(synthetic.alert(100))
+        #expect(next > last)
+    }
+}
