@@ -92,6 +92,7 @@ public final class JournalSource: LogSource {
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { return [] }
             let r = sd_journal_wait(journal, UInt64(clamping: remaining.microseconds))
+            if r == -EINTR { return [] }   // a signal: let the caller look at it
             if r < 0 {
                 reportReadError("sd_journal_wait failed: \(String(cString: strerror(-r)))")
                 close(reason: "waiting for changes failed")

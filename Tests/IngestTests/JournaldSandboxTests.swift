@@ -83,6 +83,18 @@ struct JournaldSandboxTests {
         #expect(try String(contentsOfFile: "\(work)/vac.err.2", encoding: .utf8).contains("is no longer in the journal"))
     }
 
+    @Test func aNamespaceSourceReadsThatNamespaceOnly() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/logger") else {
+            print("skipping: /usr/bin/logger is missing")
+            return
+        }
+        let run = try JournaldSandbox.run("scenario-namespace.sh", work: work)
+        #expect(run.status == 0, "\(run.stderr)")
+        // The default namespace holds "default N" from the same identifier; none may appear.
+        #expect(try JournaldSandbox.lines("\(work)/ns.out").map(\.message) == (1...50).map { "ns \($0)" })
+    }
+
     @Test func anUnreadableJournalNamesTheSystemdJournalGroup() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
