@@ -83,7 +83,7 @@ struct JournaldSandboxTests {
         #expect(try String(contentsOfFile: "\(work)/vac.err.2", encoding: .utf8).contains("is no longer in the journal"))
     }
 
-    @Test func aNamespaceSourceReadsThatNamespaceOnly() throws {
+    @Test func namespaceAndLocalSourcesReadTheirOwnJournalOnly() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/logger") else {
             print("skipping: /usr/bin/logger is missing")
@@ -93,12 +93,18 @@ struct JournaldSandboxTests {
         #expect(run.status == 0, "\(run.stderr)")
         // The default namespace holds "default N" from the same identifier; none may appear.
         #expect(try JournaldSandbox.lines("\(work)/ns.out").map(\.message) == (1...50).map { "ns \($0)" })
+        #expect(try JournaldSandbox.lines("\(work)/local.out").map(\.message) == (1...50).map { "default \($0)" })
     }
 
     @Test func anUnreadableJournalNamesTheSystemdJournalGroup() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
             print("skipping: /usr/bin/setpriv is missing")
+            return
+        }
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+        guard try JournaldSandbox.status("/usr/bin/setpriv", asNobody + [JournaldSandbox.rationd!, "--version"]) == 0 else {
+            print("skipping: user nobody cannot run \(JournaldSandbox.rationd!) here")
             return
         }
         let fixtures = try JournalFixtures()
@@ -109,7 +115,7 @@ struct JournaldSandboxTests {
         chmod(journal, 0o640)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", JournaldSandbox.rationd!,
+        process.arguments = asNobody + [JournaldSandbox.rationd!,
                              "tap", "--journal-directory", "\(fixtures.root)/j", "--exit-when-idle", "1"]
         let errors = Pipe()
         process.standardError = errors

@@ -1,6 +1,7 @@
 #!/bin/bash
 # A journald namespace instance (systemd-journald NAMESPACE) beside the default one: the
-# reader opened with --namespace sees the namespace's entries only.
+# reader opened with --namespace sees the namespace's entries only, the one opened with
+# --journal (the local journal) the default namespace's only.
 set -euo pipefail
 . "$(dirname "$0")/scenario-lib.sh"
 /lib/systemd/systemd-journald rtestns </dev/null >"$WORK/ns.journald" 2>&1 &
@@ -16,4 +17,6 @@ for _ in $(seq 1 100); do
 done
 "$RATIOND" tap --namespace rtestns --identifier rtest-ns --read-from head --exit-when-idle 1 --format jsonl \
     >"$WORK/ns.out" 2>"$WORK/ns.err"
+"$RATIOND" tap --journal --identifier rtest-ns --read-from head --exit-when-idle 1 --format jsonl \
+    >"$WORK/local.out" 2>"$WORK/local.err"
 ls -R /run/log/journal /var/log/journal >"$WORK/ns.ls" 2>&1
