@@ -31,6 +31,9 @@ public final class JournalSource: LogSource {
     private var excludedFiles: Set<String> = []
     /// Files of a directory, namespace or local source already checked by `probe`.
     private var probedFiles: Set<String> = []
+    private var nextProbe = ContinuousClock.now
+    /// The wait for a missing journal was reported (once per wait).
+    private var waitingReported = false
 
     /// Creates the source and tries to open the journal at once. A missing journal is waited
     /// for (the source retries every `reopenInterval`); a permission problem or an invalid
@@ -96,6 +99,11 @@ public final class JournalSource: LogSource {
             if r < 0 {
                 reportReadError("sd_journal_wait failed: \(String(cString: strerror(-r)))")
                 close(reason: "waiting for changes failed")
+            } else if r != Int32(SD_JOURNAL_NOP) {
+                // Something changed (appends, rotation, vacuum; sd-journal keeps the read
+                // position). New files are checked, at most once per reopen interval, so a bad
+                // one is reported rather than skipped silently (sd-journal signals nothing then).
+                probeNewFilesIfDue()
             }
         }
     }
@@ -225,8 +233,6 @@ public final class JournalSource: LogSource {
         statistics.opens += 1
     }
 
-    private var waitingReported = false
-
     static let permissionHint = "rationd needs read access to the journal: run it as root, or add its user to the 'systemd-journal' group (usermod -aG systemd-journal USER, or SupplementaryGroups=systemd-journal in the unit)"
 
     private func openJournal(_ inventory: JournalFileInventory) throws(IngestError) -> OpaquePointer? {
@@ -273,6 +279,14 @@ public final class JournalSource: LogSource {
         pointers.append(nil)
         defer { for p in pointers { free(UnsafeMutablePointer(mutating: p)) } }
         return sd_journal_open_files(&handle, &pointers, 0)
+    }
+
+    private func probeNewFilesIfDue() {
+        if case .files = configuration.open { return }
+        let now = ContinuousClock.now
+        guard now >= nextProbe else { return }
+        nextProbe = now + configuration.reopenInterval
+        probe(JournalFileInventory.scan(configuration.open).files)
     }
 
     /// sd-journal skips a directory's files it cannot open without a word; open each new one

@@ -146,6 +146,25 @@ import RationCore
         #expect(threadCPUTime() - before < .milliseconds(300))
     }
 
+    @Test func aBadFileAppearingLaterIsReported() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        _ = try fixtures.unpack("sequence", into: "j")
+        let notices = NoticeLog()
+        let source = try JournalSource(configuration: .init(open: .directory("\(fixtures.root)/j"), readFrom: .head),
+                                       notify: notices.handler)
+        #expect(try source.drain().count == 200)
+        let staged = try fixtures.unpack("truncated", into: "staging")
+        let arrived = "\(fixtures.root)/j/truncated.journal"
+        #expect(rename(staged, arrived) == 0)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while source.statistics.corruptFiles == 0, ContinuousClock.now < deadline {
+            #expect(try source.nextBatch(maxRecords: 10, timeout: .milliseconds(200)).isEmpty)
+        }
+        #expect(source.statistics.corruptFiles == 1)
+        #expect(notices.text.contains { $0.contains("skipping unreadable journal file \(arrived)") })
+    }
+
     @Test func aMissingJournalIsAwaited() throws {
         let fixtures = try JournalFixtures()
         defer { fixtures.remove() }
