@@ -16,7 +16,7 @@ extension JournalSource {
             let r = cursor.withCString { sd_journal_seek_cursor(journal, $0) }
             if r < 0 {
                 notify(.cursorUnusable(source: id.rawValue, cursor: cursor, reason: String(cString: strerror(-r)),
-                                       fallback: describe(configuration.fallback)))
+                                       fallback: Self.describe(configuration.fallback)))
                 try seek(journal, to: configuration.fallback)
                 return
             }
@@ -30,6 +30,10 @@ extension JournalSource {
                 }
             }
             if !hasDelivered { notify(.resumed(source: id.rawValue, cursor: cursor)) }
+            return
+        }
+        if startsAtFallback {
+            try seek(journal, to: configuration.fallback)
             return
         }
         switch configuration.readFrom {
@@ -60,7 +64,7 @@ extension JournalSource {
         }
     }
 
-    func describe(_ fallback: JournalSourceConfiguration.FallbackPosition) -> String {
+    static func describe(_ fallback: JournalSourceConfiguration.FallbackPosition) -> String {
         switch fallback {
         case .head: "the head of the journal"
         case .tail: "the tail of the journal"

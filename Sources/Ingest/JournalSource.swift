@@ -21,6 +21,8 @@ public final class JournalSource: LogSource {
     private var limiter: JournalWarningLimiter
     /// Cursor from the checkpoint the source was created with; used until something is delivered.
     private let savedCursor: String?
+    /// The checkpoint was unusable: without a cursor, start at the fallback, not at `readFrom`.
+    let startsAtFallback: Bool
     /// Cursor of the last record handed out; a reopen resumes after it.
     private var lastDelivered: String?
     /// The journal is positioned on an entry that was not delivered yet.
@@ -47,12 +49,18 @@ public final class JournalSource: LogSource {
         self.decoder = JournalEntryDecoder(source: configuration.id)
         self.limiter = JournalWarningLimiter(interval: configuration.warningInterval)
         switch checkpoint?.position {
-        case let .journalCursor(cursor)?: self.savedCursor = cursor
+        case let .journalCursor(cursor)?:
+            self.savedCursor = cursor
+            self.startsAtFallback = false
         case .file?:
             self.savedCursor = nil
+            self.startsAtFallback = true
             notify(.cursorUnusable(source: configuration.id.rawValue, cursor: "(file position)",
-                                   reason: "checkpoint belongs to a file source", fallback: "\(configuration.fallback)"))
-        case nil: self.savedCursor = nil
+                                   reason: "the checkpoint belongs to a file source",
+                                   fallback: Self.describe(configuration.fallback)))
+        case nil:
+            self.savedCursor = nil
+            self.startsAtFallback = false
         }
         try JournalBusErrorGuard.install()
         self.busFaultsSeen = JournalBusErrorGuard.faultCount

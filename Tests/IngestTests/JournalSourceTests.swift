@@ -103,6 +103,13 @@ import RationCore
         // The fixture's entries are from 2023: a one-hour maximum age excludes them all, ten thousand days none.
         #expect(try read(.maxAge(.seconds(3600))).0.isEmpty)
         #expect(try read(.maxAge(.seconds(10_000 * 86400))).0.count == 200)
+        // A checkpoint of the wrong kind is unusable too: fallback (tail), not readFrom (head).
+        let filePosition = Checkpoint(source: "journal", position: .file(FilePosition(
+            path: "/x", device: 1, inode: 2, headFingerprint: 0, fingerprintLength: 0, offset: 0, tailHash: 0, tailHashLength: 0)))
+        let notices = NoticeLog()
+        #expect(try JournalSource(configuration: .init(open: .files([path]), readFrom: .head, fallback: .tail),
+                                  checkpoint: filePosition, notify: notices.handler).drain().isEmpty)
+        #expect(notices.text.contains { $0.contains("belongs to a file source") && $0.contains("the tail of the journal") })
     }
 
     @Test func tailStartsWithNewEntriesOnly() throws {
