@@ -299,13 +299,25 @@ public final class JournalSource: LogSource {
 
     /// sd-journal skips a directory's files it cannot open without a word; open each new one
     /// alone first so the operator hears which file is skipped and why.
+    /// A file modified in the last two seconds may be one journald is still creating; it is
+    /// checked again on a later pass rather than reported.
     private func probe(_ files: [String]) {
-        for path in files where probedFiles.insert(path).inserted {
+        for path in files where !probedFiles.contains(path) {
             var handle: OpaquePointer?
             let r = Self.openFiles([path], into: &handle)
             if let handle { sd_journal_close(handle) }
-            if r < 0, r != -ENOENT { excludeCorrupt(path, reason: String(cString: strerror(-r))) }
+            if r == -ENOENT { continue }
+            if r < 0, Self.modifiedRecently(path) { continue }
+            probedFiles.insert(path)
+            if r < 0 { excludeCorrupt(path, reason: String(cString: strerror(-r))) }
         }
+    }
+
+    private static func modifiedRecently(_ path: String) -> Bool {
+        var info = stat()
+        var now = timespec()
+        guard stat(path, &info) == 0, clock_gettime(CLOCK_REALTIME, &now) == 0 else { return false }
+        return now.tv_sec - info.st_mtim.tv_sec < 2
     }
 
     private func excludeCorrupt(_ path: String, reason: String) {

@@ -172,6 +172,18 @@ import RationCore
         #expect(notices.text.contains { $0.contains("skipping unreadable journal file \(arrived)") })
     }
 
+    @Test func aFileBeingWrittenIsNotReportedAsCorrupt() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        _ = try fixtures.unpack("sequence", into: "j")
+        let fresh = try fixtures.unpack("truncated", into: "j")
+        #expect(utimensat(AT_FDCWD, fresh, nil, 0) == 0)   // modified just now, as while journald creates it
+        let source = try JournalSource(configuration: .init(open: .directory("\(fixtures.root)/j"), readFrom: .head),
+                                       notify: NoticeLog().handler)
+        #expect(try source.drain().count == 200)
+        #expect(source.statistics.corruptFiles == 0)
+    }
+
     @Test func aMissingJournalIsAwaited() throws {
         let fixtures = try JournalFixtures()
         defer { fixtures.remove() }
