@@ -19,12 +19,16 @@ public final class JournalSource: LogSource {
     private var journal: OpaquePointer?
     private var decoder: JournalEntryDecoder
     private var limiter: JournalWarningLimiter
-    /// Cursor from the checkpoint the source was created with; used until something is delivered.
-    private let savedCursor: String?
+    /// Cursor from the checkpoint the source was created with; used until something is
+    /// consumed, dropped when unusable.
+    var savedCursor: String?
     /// The checkpoint was unusable: without a cursor, start at the fallback, not at `readFrom`.
     let startsAtFallback: Bool
-    /// Cursor of the last record handed out; a reopen resumes after it.
-    private var lastDelivered: String?
+    /// Cursor of the last entry the source is past (handed out, or stood on at the tail);
+    /// a reopen resumes after it.
+    private var consumedCursor: String?
+    /// Where a reopen starts while no cursor was consumed (see `JournalRestartPoint`).
+    var restartPoint: JournalRestartPoint?
     /// The journal is positioned on an entry that was not delivered yet.
     private var currentPending = false
     private var nextOpenAttempt = ContinuousClock.now
@@ -77,9 +81,9 @@ public final class JournalSource: LogSource {
         _ = line.withCString { write(2, $0, strlen($0)) }
     }
 
-    /// Where a (re)opened journal resumes: after the last delivered entry, else the saved one.
-    var resumeCursor: String? { lastDelivered ?? savedCursor }
-    var hasDelivered: Bool { lastDelivered != nil }
+    /// Where a (re)opened journal resumes: after the last consumed entry, else the saved one.
+    var resumeCursor: String? { consumedCursor ?? savedCursor }
+    func markConsumed(_ cursor: String) { consumedCursor = cursor }
     func markCurrentPending() { currentPending = true }
 
     /// Whether a journal is open (false while waiting for a missing one).
@@ -140,7 +144,7 @@ public final class JournalSource: LogSource {
             do {
                 let record = try decoder.decode(journal)
                 if busFaulted() { break }
-                if case let .journalCursor(cursor)? = record.checkpoint?.position { lastDelivered = cursor }
+                if case let .journalCursor(cursor)? = record.checkpoint?.position { consumedCursor = cursor }
                 batch.append(record)
             } catch {
                 if busFaulted() { break }
@@ -193,6 +197,12 @@ public final class JournalSource: LogSource {
 
     // MARK: Opening
 
+    /// Closes the journal; the next `nextBatch` reopens it where reading stopped.
+    func reopen(reason: String) {
+        close(reason: reason)
+        nextOpenAttempt = .now
+    }
+
     private func close(reason: String?) {
         if let journal { sd_journal_close(journal) }
         journal = nil
@@ -212,6 +222,10 @@ public final class JournalSource: LogSource {
             throw .permission(path: denied, hint: Self.permissionHint)
         }
         if inventory.files.isEmpty {
+            // Whatever a journal that appears later holds was written after the source started:
+            // a tail start becomes a head start.
+            let startsAtTail = startsAtFallback ? configuration.fallback == .tail : configuration.readFrom == .tail
+            if statistics.opens == 0, resumeCursor == nil, restartPoint == nil, startsAtTail { restartPoint = .head }
             if !waitingReported {
                 waitingReported = true
                 notify(.waitingForJournal(source: id.rawValue, journal: inventory.roots.joined(separator: ", "),

@@ -184,6 +184,34 @@ import RationCore
         #expect(source.statistics.corruptFiles == 0)
     }
 
+    /// A reopen (after a bus error, a failed wait) before anything was delivered must resume
+    /// where the source first stood, not at the tail of the journal as it is by then.
+    @Test func aReopenBeforeAnyDeliverySkipsNothing() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        _ = try fixtures.unpack("units", into: "j")
+        let empty = "\(fixtures.root)/empty"
+        try DurableFile.makeDirectories(empty)
+        let tail = try JournalSource(configuration: .init(open: .directory("\(fixtures.root)/j"), readFrom: .tail),
+                                     notify: NoticeLog().handler)
+        // No journal yet: when one appears, everything in it is new.
+        let fromEmpty = try JournalSource(configuration: .init(open: .directory(empty), readFrom: .tail,
+                                                               reopenInterval: .milliseconds(50)), notify: NoticeLog().handler)
+        #expect(try tail.drain().isEmpty)
+        // Later entries arrive (the sequence file's are all newer than the units file's).
+        _ = try fixtures.unpack("sequence", into: "staging")
+        #expect(rename("\(fixtures.root)/staging/sequence.journal", "\(fixtures.root)/j/sequence.journal") == 0)
+        _ = try fixtures.unpack("sequence", into: "empty")
+        tail.reopen(reason: "test")
+        #expect(try tail.drain(timeout: .milliseconds(200)).map(\.displayMessage) == (1...200).map { "seq \($0)" })
+        var fromEmptyRecords: [LogRecord] = []
+        let deadline = ContinuousClock.now + .seconds(5)
+        while fromEmptyRecords.count < 200, ContinuousClock.now < deadline {
+            fromEmptyRecords += try fromEmpty.nextBatch(maxRecords: 100, timeout: .milliseconds(100))
+        }
+        #expect(fromEmptyRecords.map(\.displayMessage) == (1...200).map { "seq \($0)" })
+    }
+
     @Test func aMissingJournalIsAwaited() throws {
         let fixtures = try JournalFixtures()
         defer { fixtures.remove() }
