@@ -255,6 +255,19 @@ import RationCore
         #expect(limiter.admit(.corruptFile, now: start + .seconds(62)) == 0)
     }
 
+    @Test func inventoryReadsMachineIDDirectoriesLikeSdJournal() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        let id = "0123456789abcdef0123456789abcdef"
+        let top = try fixtures.unpack("units", into: "root")
+        let machine = try fixtures.unpack("sequence", into: "root/\(id)")
+        _ = try fixtures.unpack("sequence", into: "root/\(id).ns1")   // a namespace: not read
+        _ = try fixtures.unpack("sequence", into: "root/remote")   // not a machine id: not read
+        let plain = JournalFileInventory.scan(.directory("\(fixtures.root)/root"))
+        #expect(Set(plain.files) == [top, machine])
+        #expect(plain.unreadable.isEmpty)
+    }
+
     @Test func invalidConfigurationNamesTheKey() {
         #expect { try JournalSource(configuration: .init(id: "j1", open: .files([]))) } throws: { "\($0)".contains("j1.files") }
         #expect { try JournalSource(configuration: .init(id: "j2", units: ["a=b"])) } throws: { "\($0)".contains("j2.units") }
