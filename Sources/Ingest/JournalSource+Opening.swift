@@ -8,11 +8,11 @@ import Glibc
 extension JournalSource {
     /// Closes the journal; the next `nextBatch` reopens it where reading stopped.
     func reopen(reason: String) {
-        close(reason: reason)
+        closeJournal(reason: reason)
         nextOpenAttempt = .now
     }
 
-    func close(reason: String?) {
+    func closeJournal(reason: String?) {
         if let journal { sd_journal_close(journal) }
         journal = nil
         currentPending = false

@@ -110,7 +110,7 @@ public final class JournalSource: LogSource {
             if r == -EINTR { return [] }   // a signal: let the caller look at it
             if r < 0 {
                 reportReadError("sd_journal_wait failed: \(String(cString: strerror(-r)))")
-                close(reason: "waiting for changes failed")
+                closeJournal(reason: "waiting for changes failed")
             } else if r != Int32(SD_JOURNAL_NOP) {
                 // Something changed (appends, rotation, vacuum; sd-journal keeps the read
                 // position). New files are checked, at most once per reopen interval, so a bad
@@ -137,7 +137,7 @@ public final class JournalSource: LogSource {
             if busFaulted() { break }
             if r < 0 {
                 reportReadError("sd_journal_next failed: \(String(cString: strerror(-r)))")
-                close(reason: "reading failed")
+                closeJournal(reason: "reading failed")
                 break
             }
             if r == 0 { break }
@@ -174,7 +174,7 @@ public final class JournalSource: LogSource {
             notify(.busError(source: id.rawValue, path: path, address: address, total: statistics.busErrors))
         }
         busFaultsSeen = count
-        close(reason: nil)
+        closeJournal(reason: nil)
         nextOpenAttempt = .now
         return true
     }
