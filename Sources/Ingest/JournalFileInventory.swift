@@ -37,6 +37,10 @@ struct JournalFileInventory {
         return inventory
     }
 
+    static func isMachineID(_ name: Substring) -> Bool {
+        name.utf8.count == 32 && name.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
@@ -72,7 +76,8 @@ struct JournalFileInventory {
         for name in subdirectories {
             let dot = name.firstIndex(of: ".")
             let suffix = dot.map { String(name[name.index(after: $0)...]) }
-            guard suffix == namespace else { continue }
+            // Like sd-journal, only machine-id directories (`remote/` and others are not read).
+            guard suffix == namespace, Self.isMachineID(name[..<(dot ?? name.endIndex)]) else { continue }
             addDirectory(directory + "/" + name, namespace: namespace, depth: depth - 1)
         }
     }

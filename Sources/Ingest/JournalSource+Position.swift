@@ -4,9 +4,18 @@ import RationCore
 import Glibc
 #endif
 
+/// Where a source without a consumed cursor starts again when it reopens the journal: the
+/// same point it first started from, so nothing written in between is skipped.
+enum JournalRestartPoint: Equatable {
+    case head
+    /// Entries at or after this wall-clock time (µs since the epoch).
+    case realtime(UInt64)
+}
+
 extension JournalSource {
     /// Places a freshly opened journal so that the next entry read is the first one not yet
-    /// delivered: after the last delivered (or saved) cursor, else at the configured start.
+    /// consumed: after the last consumed (or saved) cursor, else where the source first
+    /// started, else at the configured start.
     ///
     /// Resume follows `journalctl --after-cursor`: seek to the cursor, step onto the entry at
     /// or after it, and test whether that is the saved entry. When it is not (the saved entry
@@ -16,8 +25,9 @@ extension JournalSource {
             let r = cursor.withCString { sd_journal_seek_cursor(journal, $0) }
             if r < 0 {
                 notify(.cursorUnusable(source: id.rawValue, cursor: cursor, reason: String(cString: strerror(-r)),
-                                       fallback: describe(configuration.fallback)))
-                try seek(journal, to: configuration.fallback)
+                                       fallback: Self.describe(configuration.fallback)))
+                savedCursor = nil
+                try start(journal, at: configuration.fallback)
                 return
             }
             let step = sd_journal_next(journal)
@@ -29,38 +39,67 @@ extension JournalSource {
                     notify(.savedEntryGone(source: id.rawValue, cursor: cursor))
                 }
             }
-            if !hasDelivered { notify(.resumed(source: id.rawValue, cursor: cursor)) }
+            if statistics.opens == 0 { notify(.resumed(source: id.rawValue, cursor: cursor)) }
+            return
+        }
+        if let restartPoint {
+            try seek(journal, to: restartPoint)
+            return
+        }
+        if startsAtFallback {
+            try start(journal, at: configuration.fallback)
             return
         }
         switch configuration.readFrom {
-        case .head: try seek(journal, to: .head)
-        case .tail: try seek(journal, to: .tail)
+        case .head: try start(journal, at: .head)
+        case .tail: try start(journal, at: .tail)
         }
-        notify(.started(source: id.rawValue, position: configuration.readFrom == .head ? "the head of the journal" : "the tail of the journal (new entries only)"))
+        notify(.started(source: id.rawValue, position: configuration.readFrom == .head
+            ? "the head of the journal" : "the tail of the journal (new entries only)"))
     }
 
-    private func seek(_ journal: OpaquePointer, to fallback: JournalSourceConfiguration.FallbackPosition) throws(IngestError) {
-        switch fallback {
+    /// Seeks to a configured position and remembers it for reopening: the entry the tail
+    /// stands on becomes the consumed cursor; an empty journal's tail, the head.
+    private func start(_ journal: OpaquePointer, at position: JournalSourceConfiguration.FallbackPosition) throws(IngestError) {
+        switch position {
         case .head:
-            let r = sd_journal_seek_head(journal)
-            if r < 0 { throw .journal(operation: "sd_journal_seek_head", code: r, detail: "") }
+            try seek(journal, to: .head)
+            restartPoint = .head
         case .tail:
             var r = sd_journal_seek_tail(journal)
             if r < 0 { throw .journal(operation: "sd_journal_seek_tail", code: r, detail: "") }
-            // Stand on the last entry (already there, not delivered) so `next` yields only new ones.
+            // Stand on the last entry (not delivered) so `next` yields only new ones.
             r = sd_journal_previous(journal)
             if r < 0 { throw .journal(operation: "sd_journal_previous", code: r, detail: "after seeking to the tail") }
+            var cursor: UnsafeMutablePointer<CChar>?
+            if r > 0, sd_journal_get_cursor(journal, &cursor) >= 0, let cursor {
+                markConsumed(String(cString: cursor))
+                free(cursor)
+            } else {
+                restartPoint = .head
+            }
         case let .maxAge(age):
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
             let nowMicro = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
-            let since = UInt64(clamping: max(0, nowMicro - age.microseconds))
-            let r = sd_journal_seek_realtime_usec(journal, since)
+            let since = JournalRestartPoint.realtime(UInt64(clamping: max(0, nowMicro - age.microseconds)))
+            try seek(journal, to: since)
+            restartPoint = since
+        }
+    }
+
+    private func seek(_ journal: OpaquePointer, to point: JournalRestartPoint) throws(IngestError) {
+        switch point {
+        case .head:
+            let r = sd_journal_seek_head(journal)
+            if r < 0 { throw .journal(operation: "sd_journal_seek_head", code: r, detail: "") }
+        case let .realtime(usec):
+            let r = sd_journal_seek_realtime_usec(journal, usec)
             if r < 0 { throw .journal(operation: "sd_journal_seek_realtime_usec", code: r, detail: "") }
         }
     }
 
-    func describe(_ fallback: JournalSourceConfiguration.FallbackPosition) -> String {
+    static func describe(_ fallback: JournalSourceConfiguration.FallbackPosition) -> String {
         switch fallback {
         case .head: "the head of the journal"
         case .tail: "the tail of the journal"

@@ -103,6 +103,13 @@ import RationCore
         // The fixture's entries are from 2023: a one-hour maximum age excludes them all, ten thousand days none.
         #expect(try read(.maxAge(.seconds(3600))).0.isEmpty)
         #expect(try read(.maxAge(.seconds(10_000 * 86400))).0.count == 200)
+        // A checkpoint of the wrong kind is unusable too: fallback (tail), not readFrom (head).
+        let filePosition = Checkpoint(source: "journal", position: .file(FilePosition(
+            path: "/x", device: 1, inode: 2, headFingerprint: 0, fingerprintLength: 0, offset: 0, tailHash: 0, tailHashLength: 0)))
+        let notices = NoticeLog()
+        #expect(try JournalSource(configuration: .init(open: .files([path]), readFrom: .head, fallback: .tail),
+                                  checkpoint: filePosition, notify: notices.handler).drain().isEmpty)
+        #expect(notices.text.contains { $0.contains("belongs to a file source") && $0.contains("the tail of the journal") })
     }
 
     @Test func tailStartsWithNewEntriesOnly() throws {
@@ -146,6 +153,65 @@ import RationCore
         #expect(threadCPUTime() - before < .milliseconds(300))
     }
 
+    @Test func aBadFileAppearingLaterIsReported() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        _ = try fixtures.unpack("sequence", into: "j")
+        let notices = NoticeLog()
+        let source = try JournalSource(configuration: .init(open: .directory("\(fixtures.root)/j"), readFrom: .head),
+                                       notify: notices.handler)
+        #expect(try source.drain().count == 200)
+        let staged = try fixtures.unpack("truncated", into: "staging")
+        let arrived = "\(fixtures.root)/j/truncated.journal"
+        #expect(rename(staged, arrived) == 0)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while source.statistics.corruptFiles == 0, ContinuousClock.now < deadline {
+            #expect(try source.nextBatch(maxRecords: 10, timeout: .milliseconds(200)).isEmpty)
+        }
+        #expect(source.statistics.corruptFiles == 1)
+        #expect(notices.text.contains { $0.contains("skipping unreadable journal file \(arrived)") })
+    }
+
+    @Test func aFileBeingWrittenIsNotReportedAsCorrupt() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        _ = try fixtures.unpack("sequence", into: "j")
+        let fresh = try fixtures.unpack("truncated", into: "j")
+        #expect(utimensat(AT_FDCWD, fresh, nil, 0) == 0)   // modified just now, as while journald creates it
+        let source = try JournalSource(configuration: .init(open: .directory("\(fixtures.root)/j"), readFrom: .head),
+                                       notify: NoticeLog().handler)
+        #expect(try source.drain().count == 200)
+        #expect(source.statistics.corruptFiles == 0)
+    }
+
+    /// A reopen (after a bus error, a failed wait) before anything was delivered must resume
+    /// where the source first stood, not at the tail of the journal as it is by then.
+    @Test func aReopenBeforeAnyDeliverySkipsNothing() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        _ = try fixtures.unpack("units", into: "j")
+        let empty = "\(fixtures.root)/empty"
+        try DurableFile.makeDirectories(empty)
+        let tail = try JournalSource(configuration: .init(open: .directory("\(fixtures.root)/j"), readFrom: .tail),
+                                     notify: NoticeLog().handler)
+        // No journal yet: when one appears, everything in it is new.
+        let fromEmpty = try JournalSource(configuration: .init(open: .directory(empty), readFrom: .tail,
+                                                               reopenInterval: .milliseconds(50)), notify: NoticeLog().handler)
+        #expect(try tail.drain().isEmpty)
+        // Later entries arrive (the sequence file's are all newer than the units file's).
+        _ = try fixtures.unpack("sequence", into: "staging")
+        #expect(rename("\(fixtures.root)/staging/sequence.journal", "\(fixtures.root)/j/sequence.journal") == 0)
+        _ = try fixtures.unpack("sequence", into: "empty")
+        tail.reopen(reason: "test")
+        #expect(try tail.drain(timeout: .milliseconds(200)).map(\.displayMessage) == (1...200).map { "seq \($0)" })
+        var fromEmptyRecords: [LogRecord] = []
+        let deadline = ContinuousClock.now + .seconds(5)
+        while fromEmptyRecords.count < 200, ContinuousClock.now < deadline {
+            fromEmptyRecords += try fromEmpty.nextBatch(maxRecords: 100, timeout: .milliseconds(100))
+        }
+        #expect(fromEmptyRecords.map(\.displayMessage) == (1...200).map { "seq \($0)" })
+    }
+
     @Test func aMissingJournalIsAwaited() throws {
         let fixtures = try JournalFixtures()
         defer { fixtures.remove() }
@@ -187,6 +253,19 @@ import RationCore
         #expect(limiter.admit(.readError, now: start + .seconds(2)) == 0)
         #expect(limiter.admit(.corruptFile, now: start + .seconds(31)) == 2)
         #expect(limiter.admit(.corruptFile, now: start + .seconds(62)) == 0)
+    }
+
+    @Test func inventoryReadsMachineIDDirectoriesLikeSdJournal() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        let id = "0123456789abcdef0123456789abcdef"
+        let top = try fixtures.unpack("units", into: "root")
+        let machine = try fixtures.unpack("sequence", into: "root/\(id)")
+        _ = try fixtures.unpack("sequence", into: "root/\(id).ns1")   // a namespace: not read
+        _ = try fixtures.unpack("sequence", into: "root/remote")   // not a machine id: not read
+        let plain = JournalFileInventory.scan(.directory("\(fixtures.root)/root"))
+        #expect(Set(plain.files) == [top, machine])
+        #expect(plain.unreadable.isEmpty)
     }
 
     @Test func invalidConfigurationNamesTheKey() {

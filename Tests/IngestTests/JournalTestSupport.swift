@@ -25,6 +25,9 @@ struct JournalFixtures {
         try DurableFile.makeDirectories(directory)
         let path = "\(directory)/\(fileName ?? name + ".journal")"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
+        // An hour old, like a journal at rest (a source rechecks a just-modified bad file later).
+        var times = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
+        utimensat(AT_FDCWD, path, &times, 0)
         return path
     }
 

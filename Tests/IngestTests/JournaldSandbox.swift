@@ -23,12 +23,30 @@ enum JournaldSandbox {
             if getuid() != 0 { "not root" }
             else if let missing = tools.first(where: { !FileManager.default.isExecutableFile(atPath: $0) }) { "\(missing) is missing" }
             else if rationd == nil { "the rationd executable is not built next to the tests (swift build --build-tests)" }
+            else if !namespacesWork { "unshare cannot create mount and PID namespaces here (no CAP_SYS_ADMIN?)" }
             else { nil }
         if let reason { FileHandle.standardError.write(Data("skipping real-journald tests: \(reason)\n".utf8)) }
         return reason
     }()
 
     static var available: Bool { unavailableReason == nil }
+
+    /// Whether `unshare` may create the namespaces (containers often forbid it).
+    private static var namespacesWork: Bool {
+        (try? status("/usr/bin/unshare", ["--mount", "--propagation", "private", "--pid", "--fork", "/bin/true"])) == 0
+    }
+
+    /// Runs a program to completion, output discarded; its exit status.
+    static func status(_ program: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
 
     /// Runs `scenario` (a script in Fixtures/Journal) in the sandbox with outputs in `work`;
     /// returns its exit status and its standard error.

@@ -6,7 +6,8 @@ import RationCore
 /// `rationd tap` against a real journald: follow, rotation, vacuum, kill -9, permissions.
 /// Skipped (with the reason on standard error) when not root or a tool is missing.
 @Suite(.serialized, .enabled(if: JournaldSandbox.available, "needs root, unshare, systemd-journald and a built rationd"))
-struct JournaldSandboxTests {
+final class JournaldSandboxTests {
+    /// Outputs of one test's scenario; removed with the test instance.
     let work: String
 
     init() throws {
@@ -14,8 +15,11 @@ struct JournaldSandboxTests {
         try DurableFile.makeDirectories(work)
     }
 
+    deinit {
+        try? FileManager.default.removeItem(atPath: work)
+    }
+
     @Test func follows20000EntriesInOrderAcrossRotationAndVacuum() throws {
-        defer { try? FileManager.default.removeItem(atPath: work) }
         let run = try JournaldSandbox.run("scenario-follow.sh", work: work)
         #expect(run.status == 0, "\(run.stderr)")
         let lines = try JournaldSandbox.lines("\(work)/follow.out")
@@ -33,7 +37,6 @@ struct JournaldSandboxTests {
     /// without gaps, and commit only what it printed; what it printed after its last commit
     /// (at most one batch) is the only duplication.
     @Test func killNineNeverLosesAndDuplicatesOnlyTheUncommittedBatch() throws {
-        defer { try? FileManager.default.removeItem(atPath: work) }
         let run = try JournaldSandbox.run("scenario-kill.sh", work: work)
         #expect(run.status == 0, "\(run.stderr)")
         let batchSize = 100
@@ -74,7 +77,6 @@ struct JournaldSandboxTests {
     }
 
     @Test func aVacuumedCheckpointResumesWithTheNextEntry() throws {
-        defer { try? FileManager.default.removeItem(atPath: work) }
         let run = try JournaldSandbox.run("scenario-vacuum.sh", work: work)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try JournaldSandbox.lines("\(work)/vac.out.1").map(\.message) == (1...100).map { "vac \($0)" })
@@ -83,10 +85,26 @@ struct JournaldSandboxTests {
         #expect(try String(contentsOfFile: "\(work)/vac.err.2", encoding: .utf8).contains("is no longer in the journal"))
     }
 
+    @Test func namespaceAndLocalSourcesReadTheirOwnJournalOnly() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/logger") else {
+            print("skipping: /usr/bin/logger is missing")
+            return
+        }
+        let run = try JournaldSandbox.run("scenario-namespace.sh", work: work)
+        #expect(run.status == 0, "\(run.stderr)")
+        // The default namespace holds "default N" from the same identifier; none may appear.
+        #expect(try JournaldSandbox.lines("\(work)/ns.out").map(\.message) == (1...50).map { "ns \($0)" })
+        #expect(try JournaldSandbox.lines("\(work)/local.out").map(\.message) == (1...50).map { "default \($0)" })
+    }
+
     @Test func anUnreadableJournalNamesTheSystemdJournalGroup() throws {
-        defer { try? FileManager.default.removeItem(atPath: work) }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
             print("skipping: /usr/bin/setpriv is missing")
+            return
+        }
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+        guard try JournaldSandbox.status("/usr/bin/setpriv", asNobody + [JournaldSandbox.rationd!, "--version"]) == 0 else {
+            print("skipping: user nobody cannot run \(JournaldSandbox.rationd!) here")
             return
         }
         let fixtures = try JournalFixtures()
@@ -97,7 +115,7 @@ struct JournaldSandboxTests {
         chmod(journal, 0o640)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", JournaldSandbox.rationd!,
+        process.arguments = asNobody + [JournaldSandbox.rationd!,
                              "tap", "--journal-directory", "\(fixtures.root)/j", "--exit-when-idle", "1"]
         let errors = Pipe()
         process.standardError = errors
