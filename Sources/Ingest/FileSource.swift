@@ -313,7 +313,7 @@ public final class FileSource: LogSource {
             if file.atEnd { consider(file.drain == .toEnd ? 0 : file.lastGrowthAt &+ rotateWaitNs) }
         }
         for file in draining + current.values {
-            if file.splitter.pendingBytes > 0 { consider(file.lastGrowthAt &+ partialNs) }
+            if file.atEnd && file.splitter.pendingBytes > 0 { consider(file.lastGrowthAt &+ partialNs) }
             if let d = file.merger?.deadline { consider(d) }
         }
         return earliest
