@@ -48,7 +48,12 @@ public final class FileSource: LogSource {
     private var recordTime = EventTime.zero
 
     /// - Parameter state: what `checkpointState()` returned before a restart; nil on first start.
-    public init(configuration: FileSourceConfiguration, state: FileSourceState? = nil) throws(IngestError) {
+    public convenience init(configuration: FileSourceConfiguration, state: FileSourceState? = nil) throws(IngestError) {
+        try self.init(configuration: configuration, state: state, useInotify: true)
+    }
+
+    /// `useInotify: false` runs on polling alone, as on filesystems inotify cannot watch.
+    init(configuration: FileSourceConfiguration, state: FileSourceState?, useInotify: Bool) throws(IngestError) {
         try configuration.validate()
         self.id = configuration.id
         self.configuration = configuration
@@ -74,8 +79,8 @@ public final class FileSource: LogSource {
             }
         }
         self.pathsWithHistory = paths
-        self.inotify = Inotify()
-        if inotify == nil { note("inotify unavailable (\(String(cString: strerror(errno)))); polling every \(configuration.pollInterval)") }
+        self.inotify = useInotify ? Inotify() : nil
+        if useInotify && inotify == nil { note("inotify unavailable (\(String(cString: strerror(errno)))); polling every \(configuration.pollInterval)") }
     }
 
     // MARK: LogSource

@@ -237,6 +237,21 @@ import RationCore
         #expect(position.offset == UInt64("2024-01-01 start\n  at a\n  at b\n".utf8.count))
     }
 
+    @Test func pollingAloneFollowsAppendsAndRotation() throws {
+        let dir = TestDirectory()
+        let log = dir.file("app.log")
+        writeFile(log, lines("p", 0..<5))
+        let source = try FileSource(configuration: .test([log]), state: nil, useInotify: false)
+        var got = try source.collect { $0.count >= 5 }
+        writeFile(log, lines("p", 5..<10), append: true)
+        rename(log, dir.file("app.log.1"))
+        writeFile(dir.file("app.log.1"), lines("p", 10..<12), append: true)
+        writeFile(log, lines("p", 12..<15))
+        got += try source.collect { $0.count >= 10 } + source.collect(for: .milliseconds(300))
+        #expect(got.texts.sorted() == (0..<15).map { "p\($0)" }.sorted())
+        #expect(got.count == 15)
+    }
+
     @Test func checkpointsOfDeadFilesExpire() throws {
         let dir = TestDirectory()
         let log = dir.file("app.log")
