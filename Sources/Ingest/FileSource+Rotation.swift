@@ -184,6 +184,10 @@ extension FileSource {
                 stream.identity = sibling.identity
                 streams[sibling.identity] = stream
                 startDrain(sibling, stream: stream, offset: stream.position.offset, drain: .toEnd, now: now)
+            } else if candidates.contains(where: { isCopyReadPast(sibling, of: $0) }) {
+                // copytruncate copied less than had been delivered from the original already.
+                streams[sibling.identity] = newStream(path: path, opened: sibling, offset: sibling.size)
+                close(sibling.fd)
             } else {
                 if !live { note("\(sibling.path): rotated file not seen before; reading it whole") }
                 startDrain(sibling, stream: newStream(path: path, opened: sibling, offset: 0), offset: 0,
@@ -209,6 +213,14 @@ extension FileSource {
         else { return false }
         return FileFingerprint.hash(fd: sibling.fd, offset: p.offset - UInt64(p.tailHashLength), length: p.tailHashLength)
             == p.tailHash
+    }
+
+    /// Whether `sibling` starts like the stream's content but ends before its offset: a copy
+    /// of a prefix that was delivered already.
+    func isCopyReadPast(_ sibling: OpenedFile, of stream: FileStreamCheckpoint) -> Bool {
+        let p = stream.position
+        return p.fingerprintLength > 0 && sibling.size < p.offset && sibling.size >= UInt64(p.fingerprintLength)
+            && FileFingerprint.hash(fd: sibling.fd, offset: 0, length: p.fingerprintLength) == p.headFingerprint
     }
 
     /// Rotated siblings that are not open already and not compressed, oldest first.

@@ -40,14 +40,20 @@ public final class FileSource: LogSource {
     private var pendingAcks: [(checkpoint: Checkpoint, stream: FileStreamCheckpoint)] = []
     private var ackHead = 0
     private var ready: [LogRecord] = []
-    private var readyHead = 0
     private var buffer: [UInt8]
+    /// Running average of bytes per delivered line, to size reads to the records wanted.
+    private var averageLineBytes = 128
     var needsScan = true
     private var nextScanAt: UInt64 = 0
     private var recordTime = EventTime.zero
 
     /// - Parameter state: what `checkpointState()` returned before a restart; nil on first start.
-    public init(configuration: FileSourceConfiguration, state: FileSourceState? = nil) throws(IngestError) {
+    public convenience init(configuration: FileSourceConfiguration, state: FileSourceState? = nil) throws(IngestError) {
+        try self.init(configuration: configuration, state: state, useInotify: true)
+    }
+
+    /// `useInotify: false` runs on polling alone, as on filesystems inotify cannot watch.
+    init(configuration: FileSourceConfiguration, state: FileSourceState?, useInotify: Bool) throws(IngestError) {
         try configuration.validate()
         self.id = configuration.id
         self.configuration = configuration
@@ -73,8 +79,8 @@ public final class FileSource: LogSource {
             }
         }
         self.pathsWithHistory = paths
-        self.inotify = Inotify()
-        if inotify == nil { note("inotify unavailable (\(String(cString: strerror(errno)))); polling every \(configuration.pollInterval)") }
+        self.inotify = useInotify ? Inotify() : nil
+        if useInotify && inotify == nil { note("inotify unavailable (\(String(cString: strerror(errno)))); polling every \(configuration.pollInterval)") }
     }
 
     // MARK: LogSource
@@ -143,21 +149,23 @@ public final class FileSource: LogSource {
 
     // MARK: Reading
 
-    private var readyCount: Int { ready.count - readyHead }
+    private var readyCount: Int { ready.count }
 
+    /// The first `limit` ready records; the rest (at most one chunk's lines) stay queued.
     private func takeReady(_ limit: Int) -> [LogRecord] {
-        if readyHead == 0 && ready.count <= limit {
-            defer { ready = [] }
+        if ready.count <= limit {
+            defer {
+                ready = []
+                // Room for a full batch plus the lines of one more chunk: no regrowth.
+                ready.reserveCapacity(limit * 2)
+            }
             return ready
         }
-        let end = min(ready.count, readyHead + limit)
-        let batch = Array(ready[readyHead..<end])
-        readyHead = end
-        if readyHead == ready.count {
-            ready.removeAll(keepingCapacity: true)
-            readyHead = 0
-        }
-        return batch
+        // Keep the (smaller) remainder aside and hand out the array itself.
+        let rest = Array(ready[limit...])
+        ready.removeLast(ready.count - limit)
+        defer { ready = rest }
+        return ready
     }
 
     /// Reads draining files first (older content), then followed ones, until all are at
@@ -197,8 +205,11 @@ public final class FileSource: LogSource {
     @discardableResult
     func read(_ file: FollowedFile, limit: Int, now: UInt64) -> Bool {
         var progressed = false
-        let chunk = buffer.count
         while readyCount < limit {
+            // Read about as many bytes as the missing records need, so that little is left
+            // over to carry into the next batch.
+            let averageLine = max(16, averageLineBytes)
+            let chunk = min(buffer.count, max(4096, (limit - readyCount + 1) * averageLine))
             let n = buffer.withUnsafeMutableBytes { raw in
                 pread(file.fd, raw.baseAddress!, chunk, off_t(file.readOffset))
             }
@@ -217,7 +228,28 @@ public final class FileSource: LogSource {
             buffer.withUnsafeBytes { raw in
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<n])
                 file.consumed(bytes, at: file.readOffset)
-                file.splitter.feed(bytes) { line in self.deliver(line, from: file, now: now) }
+                if file.merger == nil {
+                    // Hot path: records built straight into a local array (no per-line
+                    // access to this object's or the file's stored properties).
+                    var out = ready
+                    let before = out.count
+                    ready = []
+                    var record = LogRecord(time: recordTime, source: id, message: [],
+                                           fields: RecordFields(path: file.path))
+                    var lastEnd: UInt64?
+                    file.splitter.feed(bytes) { line in
+                        record.message = line.bytes
+                        record.fields.truncated = line.truncated
+                        out.append(record)
+                        lastEnd = line.endOffset
+                    }
+                    let produced = out.count - before
+                    ready = out
+                    if produced > 0 { averageLineBytes = (averageLineBytes * 3 + n / produced) / 4 }
+                    if let lastEnd { file.uncheckpointedEnd = lastEnd }
+                } else {
+                    file.splitter.feed(bytes) { line in self.deliver(line, from: file, now: now) }
+                }
             }
         }
         attachCheckpoint(file)
@@ -286,7 +318,7 @@ public final class FileSource: LogSource {
             if file.atEnd { consider(file.drain == .toEnd ? 0 : file.lastGrowthAt &+ rotateWaitNs) }
         }
         for file in draining + current.values {
-            if file.splitter.pendingBytes > 0 { consider(file.lastGrowthAt &+ partialNs) }
+            if file.atEnd && file.splitter.pendingBytes > 0 { consider(file.lastGrowthAt &+ partialNs) }
             if let d = file.merger?.deadline { consider(d) }
         }
         return earliest

@@ -8,6 +8,7 @@ import Glibc
 final class Inotify {
     let fd: Int32
     private var watches: [String: Int32] = [:]
+    private var buffer = [UInt8](repeating: 0, count: 16 * 1024)
     /// Directories that could not be watched (inotify limits, unsupported filesystem).
     private(set) var failed: Set<String> = []
 
@@ -51,7 +52,6 @@ final class Inotify {
     func drain() -> (any: Bool, structural: Bool) {
         var any = false
         var structural = false
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if n <= 0 {

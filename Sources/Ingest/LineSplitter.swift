@@ -82,8 +82,7 @@ public struct LineSplitter: Sendable {
             var hi = newline
             if hi > lo, base.load(fromByteOffset: hi - 1, as: UInt8.self) == 0x0D { hi -= 1 }
             if hi - lo <= maxLineBytes {
-                emit(Line(bytes: Array(UnsafeRawBufferPointer(start: base + lo, count: hi - lo)), endOffset: end,
-                          truncated: continuing))
+                emit(Line(bytes: Self.copy(base + lo, count: hi - lo), endOffset: end, truncated: continuing))
                 continuing = false
                 return
             }
@@ -93,6 +92,12 @@ public struct LineSplitter: Sendable {
         emit(Line(bytes: partial, endOffset: end, truncated: continuing))
         partial = []
         continuing = false
+    }
+
+    /// A new array holding `count` bytes at `source`.
+    @inline(__always)
+    private static func copy(_ source: UnsafeRawPointer, count: Int) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: source.assumingMemoryBound(to: UInt8.self), count: count))
     }
 
     private mutating func appendPartial(_ base: UnsafeRawPointer, from lo: Int, to hi: Int, chunkStart: UInt64,

@@ -8,15 +8,18 @@ final class PosixRegex: @unchecked Sendable {
     private let compiled: UnsafeMutablePointer<regex_t>
 
     init(_ pattern: String, key: String) throws(IngestError) {
-        compiled = .allocate(capacity: 1)
-        let rc = regcomp(compiled, pattern, REG_EXTENDED | REG_NOSUB)
+        // Compiled into a local first: a class whose init throws after its properties are set
+        // still runs deinit, which must not free a pattern that never compiled.
+        let candidate = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
+        let rc = regcomp(candidate, pattern, REG_EXTENDED | REG_NOSUB)
         guard rc == 0 else {
             var message = [CChar](repeating: 0, count: 256)
-            regerror(rc, compiled, &message, message.count)
-            compiled.deallocate()
+            regerror(rc, candidate, &message, message.count)
+            candidate.deallocate()
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw .configuration(key: key, reason: "invalid regular expression '\(pattern)': \(reason)")
         }
+        compiled = candidate
     }
 
     deinit {

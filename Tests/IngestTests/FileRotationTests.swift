@@ -135,7 +135,7 @@ import Testing
             let dir = TestDirectory("logrotate-\(mode.rawValue)")
             if ProcessInfo.processInfo.environment["RATIOND_KEEP_TEST_DIRS"] != nil { dir.keep = true }
             let log = dir.file("app.log")
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let conf = dir.file("logrotate.conf")
             try "\(log) {\n    rotate 1000\n    missingok\n    \(mode.directives)\n}\n"
                 .write(toFile: conf, atomically: true, encoding: .utf8)
@@ -183,17 +183,21 @@ import Testing
                     _ = Self.waitForOutput(dir.file("out.\(instanceIndex - 1)"), timeout: .seconds(10))
                 }
             }
-            FileManager.default.createFile(atPath: dir.file("stop"), contents: nil)
+            _ = FileManager.default.createFile(atPath: dir.file("stop"), contents: nil)
             #expect(writer.wait(timeout: .seconds(20)), "writer did not stop")
             let summary = (try? String(contentsOfFile: dir.file("written"), encoding: .utf8))?
                 .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init) ?? []
             let written = summary.first.flatMap { Int($0) } ?? 0
             let elapsed = summary.count > 1 ? Double(summary[1]) ?? 1 : 1
-            // Wait until everything written was delivered (or give up after a while).
+            // Wait until everything written was delivered, or, once the last line arrived, a
+            // little longer (lines copytruncate destroyed never arrive).
             let deadline = ContinuousClock.now + .seconds(30)
+            var lastSeenAt: ContinuousClock.Instant?
             while ContinuousClock.now < deadline {
                 let delivered = Set((instances + [Self.parse(dir: dir, instance: instanceIndex - 1)]).flatMap(\.seqs))
                 if delivered.count >= written && (0..<written).allSatisfy(delivered.contains) { break }
+                if lastSeenAt == nil && delivered.contains(written - 1) { lastSeenAt = .now }
+                if let lastSeenAt, ContinuousClock.now - lastSeenAt > .seconds(2) { break }
                 usleep(100_000)
             }
             usleep(300_000)  // late duplicates would show up here

@@ -237,6 +237,41 @@ import RationCore
         #expect(position.offset == UInt64("2024-01-01 start\n  at a\n  at b\n".utf8.count))
     }
 
+    @Test func pollingAloneFollowsAppendsAndRotation() throws {
+        let dir = TestDirectory()
+        let log = dir.file("app.log")
+        writeFile(log, lines("p", 0..<5))
+        let source = try FileSource(configuration: .test([log]), state: nil, useInotify: false)
+        var got = try source.collect { $0.count >= 5 }
+        writeFile(log, lines("p", 5..<10), append: true)
+        rename(log, dir.file("app.log.1"))
+        writeFile(dir.file("app.log.1"), lines("p", 10..<12), append: true)
+        writeFile(log, lines("p", 12..<15))
+        got += try source.collect { $0.count >= 10 } + source.collect(for: .milliseconds(300))
+        #expect(got.texts.sorted() == (0..<15).map { "p\($0)" }.sorted())
+        #expect(got.count == 15)
+    }
+
+    @Test func checkpointsOfDeadFilesExpire() throws {
+        let dir = TestDirectory()
+        let log = dir.file("app.log")
+        writeFile(log, "a\n")
+        var config = FileSourceConfiguration.test([log])
+        config.expireAfter = .milliseconds(300)
+        let source = try FileSource(configuration: config)
+        _ = try source.collect { $0.count >= 1 }
+        rename(log, dir.file("app.log.1"))
+        writeFile(log, "b\n")
+        _ = try source.collect { $0.count >= 1 }
+        #expect(source.checkpointState().files.count == 2)
+        // The rotated file still exists: kept past expiry while it is there.
+        _ = try source.collect(for: .milliseconds(800))
+        #expect(source.checkpointState().files.count == 2)
+        unlink(dir.file("app.log.1"))
+        _ = try source.collect(for: .milliseconds(800))
+        #expect(source.checkpointState().files.map(\.position.inode) == [inode(log)])
+    }
+
     @Test func invalidConfigurationNamesTheKey() {
         do {
             _ = try FileSource(configuration: .test(["relative/*.log"]))
