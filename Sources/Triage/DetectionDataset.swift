@@ -157,6 +157,11 @@ public struct DetectionDataset: Sendable {
     }
 }
 
+extension DetectionDataset {
+    /// HDFS's `yyMMdd` date and `HHmmss` time fields as an event time (UTC).
+    public static func hdfsTime(date: String, time: String) -> EventTime? { HDFSTime.parse(date: date, time: time) }
+}
+
 /// `yyMMdd HHmmss` (HDFS) to event time, UTC.
 enum HDFSTime {
     static func parse(date: String, time: String) -> EventTime? {

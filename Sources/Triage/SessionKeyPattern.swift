@@ -65,6 +65,40 @@ public struct SessionKeyPattern: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Calls `body` with each distinct key named by `message`, in order; no array is built
+    /// for the common one-key line.
+    public func forEachKey(in message: [UInt8], _ body: (SessionKey) -> Void) {
+        guard case .prefixedRun(let prefix, let optionalMinus, let charClass) = matcher else {
+            for key in keys(in: message) { body(key) }
+            return
+        }
+        var first: Range<Int>?
+        var more: [Range<Int>] = []
+        var from = 0
+        while let start = Self.firstIndex(of: prefix, in: message, from: from) {
+            var i = start + prefix.count
+            if optionalMinus && i < message.count && message[i] == 45 && i + 1 < message.count
+                && charClass.contains(message[i + 1])
+            {
+                i += 1
+            }
+            let runStart = i
+            while i < message.count && charClass.contains(message[i]) { i += 1 }
+            guard i > runStart else { from = start + 1; continue }
+            let range = start..<i
+            from = i
+            if let first {
+                if message[first] == message[range] || more.contains(where: { message[$0] == message[range] }) {
+                    continue
+                }
+                more.append(range)
+            } else {
+                first = range
+            }
+            body(SessionKey(String(decoding: message[range], as: UTF8.self)))
+        }
+    }
+
     // MARK: fast path
 
     private static func prefixedRunKeys(_ m: [UInt8], prefix: [UInt8], optionalMinus: Bool,

@@ -9,7 +9,7 @@ import RationCore
 struct SessionTable: Sendable {
     struct Session: Sendable {
         var window: Window
-        var messagesKept: [TemplateID: Int] = [:]
+        var tally = TemplateTally()
         /// First event time, for the age limit (`window.start` may move back for a late record).
         var start: EventTime
         var serial: UInt64
@@ -77,7 +77,7 @@ struct SessionTable: Sendable {
         swap(&window, &sessions[slot].window)
         sessions[slot].window.events = []
         sessions[slot].window.templates = [:]
-        sessions[slot].messagesKept = [:]
+        sessions[slot].tally = TemplateTally()
         freeSlots.append(slot)
         compactOpenedIfSparse()
         return window

@@ -15,6 +15,7 @@ public struct Sessionizer: Sendable {
     private var table = SessionTable()
     private var countWindows: [SourceID: CountWindowState] = [:]
     private var timeWindows: [SourceID: SessionTable.Session] = [:]
+    private var texts = TemplateTextCache()
 
     public init(configuration: SessionizerConfiguration) throws(TriageError) {
         try configuration.validate()
@@ -31,7 +32,9 @@ public struct Sessionizer: Sendable {
     }
 
     /// Adds one mined record; returns the windows that closed because of it, oldest first.
-    /// `templateText` is evaluated only when the window has not seen the template yet.
+    /// `templateText` is evaluated at most once per template every
+    /// `TemplateTextCache.refreshInterval` records (window texts may lag a generalisation by
+    /// that much).
     public mutating func add(_ record: LogRecord, templateID: TemplateID,
                              templateText: @autoclosure () -> String) -> [Window] {
         statistics.records += 1
@@ -39,22 +42,21 @@ public struct Sessionizer: Sendable {
         if now == nil || record.time > now! { now = record.time }
         switch configuration.keying {
         case .capture(let pattern):
-            let keys = pattern.keys(in: record.message)
             expireKeyed(into: &closed)
-            if keys.isEmpty { statistics.unkeyedRecords += 1; return closed }
-            let event = makeEvent(record, templateID)
-            var text: String?
-            for key in keys {
-                addKeyed(key, record, event, templateID, text: &text, templateText, into: &closed)
+            var event: WindowEvent?
+            pattern.forEachKey(in: record.message) { key in
+                if event == nil { event = makeEvent(record, templateID) }
+                addKeyed(key, record, event!, templateID, templateText, into: &closed)
             }
+            if event == nil { statistics.unkeyedRecords += 1 }
         case .field(let field):
             expireKeyed(into: &closed)
             let key = sessionKey(of: record, field)
             let event = makeEvent(record, templateID)
-            var text: String?
-            addKeyed(key, record, event, templateID, text: &text, templateText, into: &closed)
+            addKeyed(key, record, event, templateID, templateText, into: &closed)
         case .countWindow(let size, let slide):
-            addCounted(record, templateID, templateText(), size: size, slide: slide, into: &closed)
+            let text = texts.text(for: templateID, clock: statistics.records, fetch: templateText)
+            addCounted(record, templateID, text, size: size, slide: slide, into: &closed)
         case .timeWindow(let duration):
             expireTimeWindows(into: &closed)
             addTimed(record, templateID, templateText, duration: duration, into: &closed)
@@ -113,8 +115,7 @@ public struct Sessionizer: Sendable {
     }
 
     private mutating func addKeyed(_ key: SessionKey, _ record: LogRecord, _ event: WindowEvent, _ id: TemplateID,
-                                   text: inout String?, _ templateText: () -> String,
-                                   into closed: inout [Window]) {
+                                   _ templateText: () -> String, into closed: inout [Window]) {
         var slot = table.slot(for: key)
         if let s = slot, let maxDuration = configuration.maxDuration,
            record.time.since(table.sessions[s].start) >= maxDuration
@@ -131,7 +132,10 @@ public struct Sessionizer: Sendable {
         }
         let s = slot!
         table.touch(s)
-        append(event, id, message: record.message, text: &text, templateText, to: &table[s])
+        let limits = self.limits
+        if Self.append(event, id, message: record.message, limits: limits, to: &table[s]) {
+            table[s].window.templates[id] = texts.text(for: id, clock: statistics.records, fetch: templateText)
+        }
         if table.sessions[s].window.eventCount >= configuration.maxEvents {
             closed.append(closeKeyed(s, reason: \.closedByMaxEvents))
         }
@@ -201,9 +205,12 @@ public struct Sessionizer: Sendable {
                 start: start, serial: 0)
             statistics.openedSessions += 1
         }
-        var text: String?
         let event = makeEvent(record, id)
-        append(event, id, message: record.message, text: &text, templateText, to: &timeWindows[record.source]!)
+        let limits = self.limits
+        if Self.append(event, id, message: record.message, limits: limits, to: &timeWindows[record.source]!) {
+            let text = texts.text(for: id, clock: statistics.records, fetch: templateText)
+            timeWindows[record.source]!.window.templates[id] = text
+        }
         // A time window's `start` is the bucket start; `end` is its last event.
     }
 
@@ -227,23 +234,36 @@ public struct Sessionizer: Sendable {
 
     /// Adds `event` to `session`; its message text (from `message`) is kept only for the first
     /// few events of each template.
-    private func append(_ event: WindowEvent, _ id: TemplateID, message: [UInt8], text: inout String?,
-                        _ templateText: () -> String, to session: inout SessionTable.Session) {
+    /// The limits `append` needs, copied out so that appending into `table` (a stored
+    /// property) never copies `self` while a session is borrowed, which would make the
+    /// sessions array non-unique and copy it.
+    private var limits: Limits {
+        Limits(maxEventsKept: configuration.maxEventsKept, maxMessagesPerTemplate: configuration.maxMessagesPerTemplate,
+               maxMessageBytes: configuration.maxMessageBytes)
+    }
+
+    struct Limits {
+        var maxEventsKept: Int
+        var maxMessagesPerTemplate: Int
+        var maxMessageBytes: Int
+    }
+
+    /// Adds `event` to `session`; returns true when it is the window's first event of its
+    /// template (the caller then records the template's text).
+    private static func append(_ event: WindowEvent, _ id: TemplateID, message: [UInt8], limits configuration: Limits,
+                               to session: inout SessionTable.Session) -> Bool {
         session.window.eventCount += 1
         if event.time > session.window.end { session.window.end = event.time }
         if event.time < session.window.start { session.window.start = event.time }
-        guard session.window.events.count < configuration.maxEventsKept else { return }
+        guard session.window.events.count < configuration.maxEventsKept else { return false }
         var event = event
-        let kept = session.messagesKept[id, default: 0]
-        if kept < configuration.maxMessagesPerTemplate {
-            session.messagesKept[id] = kept + 1
+        let before = session.tally.increment(id)
+        let keepMessage = before < configuration.maxMessagesPerTemplate
+        if keepMessage {
             event.message = String(decoding: message.prefix(configuration.maxMessageBytes), as: UTF8.self)
         }
-        if session.window.templates[id] == nil {
-            if text == nil { text = templateText() }
-            session.window.templates[id] = text
-        }
         session.window.events.append(event)
+        return before == 0
     }
 
     private mutating func finish(_ window: Window) -> Window {

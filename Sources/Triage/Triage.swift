@@ -85,7 +85,7 @@ public struct Triage: Sendable {
         // brings), or in fewer than `rareFraction` of windows.
         let lambda = model.newTemplatesPerWindow
         let newTemplateWindowRate = -expm1(-lambda)
-        let newIDs = profile.counts.keys.filter { model.templates[$0] == nil }.sorted()
+        let newIDs = profile.counts.map(\.id).filter { model.templates[$0] == nil }
         let hasNewTemplate = !newIDs.isEmpty
         if hasNewTemplate {
             let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: lambda))
@@ -94,7 +94,7 @@ public struct Triage: Sendable {
                 add(.newTemplate, bits, id, nil, "\(text(id)) never seen in \(model.windows) windows\(of)")
             }
         }
-        for id in profile.counts.keys.sorted() {
+        for (id, _) in profile.counts {
             guard let stats = model.templates[id], stats.windows > 0 else { continue }
             let p = Double(stats.windows) / n
             if p < rare {
@@ -105,7 +105,7 @@ public struct Triage: Sendable {
 
         // Transitions between known templates.
         let newTransitionRate = model.noveltyRate(model.windowsWithNewTransition)
-        for t in profile.transitions.sorted() where isKnown(t) {
+        for t in profile.transitions where isKnown(t) {
             let seen = model.transitions[t] ?? 0
             let p = Double(seen) / n
             guard seen == 0 || p < rare else { continue }
@@ -131,8 +131,7 @@ public struct Triage: Sendable {
 
         // Severity per template: its level's score plus log2 of how many such events the window
         // holds (at most +4), halved when routine for the template.
-        for (id, priority) in profile.severity.sorted(by: { $0.key < $1.key }) {
-            let events = profile.severeEvents[id] ?? 1
+        for (id, priority, events) in profile.severity {
             var bits = (priority <= .crit ? configuration.criticalScore
                 : priority == .err ? configuration.errorScore : configuration.warningScore)
                 + min(4, log2(Double(events)))
@@ -200,7 +199,7 @@ public struct Triage: Sendable {
             let z = abs(Double(count) - stats.meanCount) / max(stats.countDeviation, 0.5)
             consider(id, z, "\(id) x\(count) vs usual \(Self.format(stats.meanCount))")
         }
-        for id in usualTemplates where profile.counts[id] == nil {
+        for id in usualTemplates where profile.count(of: id) == nil {
             guard let stats = model.templates[id] else { continue }
             let z = stats.meanCount / max(stats.countDeviation, 0.5)
             consider(id, z, "\(id) absent, usually x\(Self.format(stats.meanCount)) in \(stats.windows) of \(model.windows) windows")
@@ -231,7 +230,7 @@ public struct Triage: Sendable {
             stats.windows += 1
             stats.countSum += Double(count)
             stats.countSquareSum += Double(count * count)
-            if profile.severity[id] != nil { stats.severeWindows += 1 }
+            if profile.isSevere(id) { stats.severeWindows += 1 }
             model.templates[id] = stats
         }
         for t in profile.transitions { model.transitions[t, default: 0] += 1 }

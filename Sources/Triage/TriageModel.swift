@@ -85,35 +85,78 @@ struct TriageModel: Sendable, Hashable {
     }
 }
 
-/// A window reduced to what triage measures.
+/// A window reduced to what triage measures. Small sorted arrays rather than hash tables:
+/// windows hold a handful of distinct templates, and this runs for every window.
 struct WindowProfile: Sendable {
-    var counts: [TemplateID: Int] = [:]
-    /// Most severe priority per template, and how many of its events are warning or worse.
-    var severity: [TemplateID: Priority] = [:]
-    var severeEvents: [TemplateID: Int] = [:]
-    var transitions: Set<TriageModel.Transition> = []
+    /// Distinct templates with their event counts, by template id.
+    var counts: [(id: TemplateID, count: Int)] = []
+    /// Templates with events at warning level or worse: the most severe level and how many
+    /// such events, by template id.
+    var severity: [(id: TemplateID, priority: Priority, events: Int)] = []
+    /// Distinct transitions, sorted.
+    var transitions: [TriageModel.Transition] = []
     var signature: UInt64 = 0
     /// Events per second over the window's span (at least one second).
     var rate: Double = 0
 
     init(_ window: Window) {
+        var ids = window.events.map(\.templateID)
+        var severe: [(id: TemplateID, priority: Priority)] = []
         var previous = TriageModel.Transition.boundary
+        transitions.reserveCapacity(ids.count + 1)
         for event in window.events {
-            counts[event.templateID, default: 0] += 1
-            if let p = event.priority, p <= .warning {
-                severeEvents[event.templateID, default: 0] += 1
-                if let q = severity[event.templateID] { severity[event.templateID] = min(p, q) } else {
-                    severity[event.templateID] = p
-                }
-            }
+            if let p = event.priority, p <= .warning { severe.append((event.templateID, p)) }
             let id = event.templateID.rawValue
-            transitions.insert(.init(previous: previous, next: id))
+            transitions.append(.init(previous: previous, next: id))
             previous = id
         }
-        if !window.events.isEmpty { transitions.insert(.init(previous: previous, next: TriageModel.Transition.boundary)) }
+        if !window.events.isEmpty { transitions.append(.init(previous: previous, next: TriageModel.Transition.boundary)) }
+        transitions.sort()
+        transitions = Self.unique(transitions)
+        ids.sort()
+        var k = 0
+        while k < ids.count {
+            var j = k + 1
+            while j < ids.count && ids[j] == ids[k] { j += 1 }
+            counts.append((ids[k], j - k))
+            k = j
+        }
+        severe.sort { $0.id != $1.id ? $0.id < $1.id : $0.priority < $1.priority }
+        k = 0
+        while k < severe.count {
+            var j = k + 1
+            while j < severe.count && severe[j].id == severe[k].id { j += 1 }
+            severity.append((severe[k].id, severe[k].priority, j - k))   // sorted: most severe first
+            k = j
+        }
         signature = Self.signature(counts)
         let seconds = max(1.0, window.end.since(window.start).seconds)
         rate = Double(window.eventCount) / seconds
+    }
+
+    func count(of id: TemplateID) -> Int? {
+        var low = 0, high = counts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if counts[mid].id < id { low = mid + 1 } else { high = mid }
+        }
+        return low < counts.count && counts[low].id == id ? counts[low].count : nil
+    }
+
+    func isSevere(_ id: TemplateID) -> Bool {
+        var low = 0, high = severity.count
+        while low < high {
+            let mid = (low + high) / 2
+            if severity[mid].id < id { low = mid + 1 } else { high = mid }
+        }
+        return low < severity.count && severity[low].id == id
+    }
+
+    private static func unique<T: Equatable>(_ sorted: [T]) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(sorted.count)
+        for x in sorted where out.last != x { out.append(x) }
+        return out
     }
 
     /// Counts above 8 are bucketed by powers of two so long windows still repeat.
@@ -122,9 +165,9 @@ struct WindowProfile: Sendable {
     }
 
     /// FNV-1a over the sorted (template, bucketed count) pairs: stable across runs and restarts.
-    static func signature(_ counts: [TemplateID: Int]) -> UInt64 {
+    static func signature(_ counts: [(id: TemplateID, count: Int)]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
+        for (id, count) in counts {
             for value in [id.rawValue, bucket(count)] {
                 var v = value
                 for _ in 0..<8 {

@@ -228,6 +228,9 @@ func blkConfiguration(idleGap: Duration? = .seconds(300), maxEvents: Int = 1_000
                 if !expected.contains(s) { expected.append(s) }
             }
             #expect(fast.keys(in: Array(text.utf8)).map(\.rawValue) == expected, "\(text)")
+            var streamed: [String] = []
+            fast.forEachKey(in: Array(text.utf8)) { streamed.append($0.rawValue) }
+            #expect(streamed == expected, "\(text)")
         }
     }
 
