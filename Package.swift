@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "TemplateMinerTests", dependencies: ["TemplateMiner"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "TemplateMiner"]),
-        .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"]),
+        .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"], exclude: ["Fixtures"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
         .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
     ],

@@ -1,75 +1,58 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// One OpenAI-compatible `POST {baseURL}/chat/completions` endpoint over URLSession
-/// (TLS as the system provides). Throws a `ReasoningError` naming the endpoint; retries and
-/// failover are the caller's business.
-public final class OpenAIChatClient: ChatBackend, @unchecked Sendable {
-    // @unchecked: every stored property is immutable after init; URLSession is thread-safe.
+/// One OpenAI-compatible `POST {baseURL}/chat/completions` endpoint: `https://` over
+/// URLSession (TLS as the system provides), `http://` over a poll(2)-based socket client.
+/// Throws a `ReasoningError` naming the endpoint; retries and failover are the caller's business.
+public final class OpenAIChatClient: ChatBackend, Sendable {
     public let endpoint: ReasoningConfiguration.Endpoint
     public let timeout: Duration
     private let url: URL
     private let apiKey: String?
-    private let session: URLSession
+    private let transport: any HTTPTransport
 
     public init(endpoint: ReasoningConfiguration.Endpoint, timeout: Duration) throws(ReasoningError) {
         var base = endpoint.baseURL
         while base.hasSuffix("/") { base.removeLast() }
-        guard let url = URL(string: base + "/chat/completions"), url.scheme == "http" || url.scheme == "https" else {
+        guard let url = URL(string: base + "/chat/completions"), url.scheme == "http" || url.scheme == "https",
+              url.host != nil else {
             throw .configuration(key: "endpoint.base_url", detail: "\"\(endpoint.baseURL)\" is not an http(s) URL")
         }
         self.endpoint = endpoint
         self.timeout = timeout
         self.url = url
         self.apiKey = try endpoint.apiKey?.load()
-        let configuration = URLSessionConfiguration.ephemeral
-        let seconds = timeout.seconds
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
-        configuration.httpMaximumConnectionsPerHost = 8
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        self.session = URLSession(configuration: configuration)
+        self.transport = url.scheme == "https" ? URLSessionTransport(timeout: timeout) : SocketHTTPTransport()
     }
-
-    deinit { session.invalidateAndCancel() }
 
     public func complete(_ request: ChatRequest) async throws(ReasoningError) -> ChatReply {
         let name = endpoint.baseURL
-        var urlRequest = URLRequest(url: url, timeoutInterval: timeout.seconds)
-        urlRequest.httpMethod = "POST"
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let apiKey { urlRequest.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("Accept", "application/json")]
+        if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
+        let body: [UInt8]
         do {
-            urlRequest.httpBody = try JSONEncoder().encode(WireRequest(request, model: endpoint.model))
+            body = Array(try JSONEncoder().encode(WireRequest(request, model: endpoint.model)))
         } catch {
             throw .configuration(key: "request", detail: "cannot encode: \(error)")
         }
         let started = ContinuousClock.now
-        let (data, response, failure) = await send(urlRequest)
+        let result = await transport.post(HTTPPost(url: url, headers: headers, body: body, timeout: timeout))
         let latency = ContinuousClock.now - started
-        if let failure {
-            let nsError = failure as NSError
-            if nsError.domain == NSURLErrorDomain, nsError.code == NSURLErrorTimedOut {
-                throw .timeout(endpoint: name, seconds: timeout.seconds)
-            }
-            throw .transport(endpoint: name, detail: nsError.localizedDescription)
+        let response: HTTPResponse
+        switch result {
+        case let .success(value): response = value
+        case .failure(.timeout): throw .timeout(endpoint: name, seconds: timeout.seconds)
+        case let .failure(.failed(detail)): throw .transport(endpoint: name, detail: detail)
         }
-        guard let http = response as? HTTPURLResponse, let data else {
-            throw .transport(endpoint: name, detail: "no HTTP response")
-        }
-        guard (200..<300).contains(http.statusCode) else {
-            if http.statusCode == 429 {
-                throw .rateLimited(endpoint: name, retryAfter: Self.retryAfter(http.value(forHTTPHeaderField: "Retry-After")))
+        guard (200..<300).contains(response.status) else {
+            if response.status == 429 {
+                throw .rateLimited(endpoint: name, retryAfter: Self.retryAfter(response.headers["retry-after"]))
             }
-            let body = String(decoding: data.prefix(300), as: UTF8.self)
-            throw .httpStatus(endpoint: name, status: http.statusCode, body: body)
+            throw .httpStatus(endpoint: name, status: response.status,
+                              body: String(decoding: response.body.prefix(300), as: UTF8.self))
         }
         let wire: WireReply
-        do { wire = try JSONDecoder().decode(WireReply.self, from: data) } catch {
-            throw .malformedReply(endpoint: name, detail: "\(Self.describe(error)); body starts \(String(decoding: data.prefix(80), as: UTF8.self).debugDescription)")
+        do { wire = try JSONDecoder().decode(WireReply.self, from: Data(response.body)) } catch {
+            throw .malformedReply(endpoint: name, detail: "\(Self.describe(error)); body starts \(String(decoding: response.body.prefix(80), as: UTF8.self).debugDescription)")
         }
         guard let choice = wire.choices.first else { throw .malformedReply(endpoint: name, detail: "no choices") }
         var content = choice.message.content ?? ""
@@ -81,15 +64,6 @@ public final class OpenAIChatClient: ChatBackend, @unchecked Sendable {
         return ChatReply(content: content, model: wire.model ?? endpoint.model, promptTokens: wire.usage?.prompt_tokens,
                          completionTokens: wire.usage?.completion_tokens, finishReason: choice.finish_reason,
                          latency: latency, endpoint: name)
-    }
-
-    private func send(_ request: URLRequest) async -> (Data?, URLResponse?, (any Error)?) {
-        await withCheckedContinuation { continuation in
-            let task = session.dataTask(with: request) { data, response, error in
-                continuation.resume(returning: (data, response, error))
-            }
-            task.resume()
-        }
     }
 
     /// Delta-seconds form of Retry-After; HTTP dates are rare from these servers and ignored.

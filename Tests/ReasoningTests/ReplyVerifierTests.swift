@@ -151,3 +151,29 @@ import Testing
         #expect(ok12)
     }
 }
+
+@Suite struct SocketHTTPParsingTests {
+    func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test func contentLengthAndChunkedBodies() throws {
+        let plain = SocketHTTPTransport.parse(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nRetry-After: 3\r\n\r\nhello"), final: false)
+        guard case let .success(response)? = plain else { Issue.record("\(String(describing: plain))"); return }
+        #expect(response.status == 200 && response.body == bytes("hello") && response.headers["retry-after"] == "3")
+
+        let partial = SocketHTTPTransport.parse(bytes("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhel"), final: false)
+        #expect(partial.map { _ in true } == nil, "waits for the rest")
+        let chunked = SocketHTTPTransport.parse(
+            bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n"), final: false)
+        guard case let .success(joined)? = chunked else { Issue.record("\(String(describing: chunked))"); return }
+        #expect(joined.body == bytes("hello world"))
+    }
+
+    @Test func truncatedRepliesAreNamed() {
+        let short = SocketHTTPTransport.parse(bytes("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhel"), final: true)
+        guard case let .failure(.failed(detail))? = short else { Issue.record("\(String(describing: short))"); return }
+        #expect(detail == "connection closed after 3 of 10 body bytes")
+        let garbage = SocketHTTPTransport.parse(bytes("SSH-2.0-OpenSSH\r\n\r\n"), final: true)
+        guard case let .failure(.failed(bad))? = garbage else { Issue.record("\(String(describing: garbage))"); return }
+        #expect(bad.hasPrefix("bad status line"))
+    }
+}
