@@ -77,7 +77,9 @@ public struct OracleBackend: ChatBackend {
         let think: String
         let answer: String
         if let (line, label) = abnormalLine {
-            think = "The line \"\(line.quoteSafe)\" matches the expert template \"\(label.pattern.text.quoteSafe)\", labelled abnormal."
+            // Quote the line as evidence when it can be quoted verbatim.
+            let cited = line.contains("\"") ? "A line" : "The line \"\(line)\""
+            think = "\(cited) matches the expert template '\(label.pattern.text)', labelled abnormal."
             answer = "abnormal"
         } else if matched > 0 {
             think = "All \(matched) matched lines are instances of expert templates labelled normal."
@@ -97,11 +99,6 @@ public struct OracleBackend: ChatBackend {
         return ChatReply(content: content, model: model, promptTokens: 0, completionTokens: 0, finishReason: "stop",
                          latency: .zero, endpoint: model)
     }
-}
-
-private extension String {
-    /// Double quotes would end the quote early; the verifier would then check a fragment.
-    var quoteSafe: String { replacingAll("\"", with: "'") }
 }
 
 /// A thread-safe counter (the oracle is a value shared across tasks).

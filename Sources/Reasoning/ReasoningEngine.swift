@@ -35,6 +35,17 @@ public actor ReasoningEngine {
     private var rejudgeTask: Task<Void, Never>?
     private let continuation: AsyncStream<WindowJudgement>.Continuation
 
+    /// HTTP endpoints and the verdict cache (`cachePath`) from the configuration. A corrupt
+    /// cache file is moved aside and reported in `statistics.cacheWarning`.
+    public init(configuration: ReasoningConfiguration) throws(ReasoningError) {
+        var warning: String?
+        var cache = VerdictCache()
+        if let path = configuration.cachePath { (cache, warning) = VerdictCache.openRecovering(path: path) }
+        try configuration.validate()
+        self.init(configuration: configuration, pool: try EndpointPool(configuration: configuration),
+                  models: configuration.endpoints.map(\.model), cache: cache, cacheWarning: warning)
+    }
+
     /// HTTP endpoints from the configuration (reads API keys now).
     public init(configuration: ReasoningConfiguration, cache: VerdictCache) throws(ReasoningError) {
         try configuration.validate()
@@ -49,8 +60,10 @@ public actor ReasoningEngine {
         self.init(configuration: configuration, pool: pool, models: [model], cache: cache)
     }
 
-    private init(configuration: ReasoningConfiguration, pool: EndpointPool, models: [String], cache: VerdictCache) {
+    private init(configuration: ReasoningConfiguration, pool: EndpointPool, models: [String], cache: VerdictCache,
+                 cacheWarning: String? = nil) {
         self.configuration = configuration
+        self.stats.cacheWarning = cacheWarning
         self.pool = pool
         self.models = models
         self.builder = PromptBuilder(prompts: configuration.prompts)

@@ -155,6 +155,25 @@ extension LiveServerTests {
             #expect(try server.count("abnormal") >= 1)
         }
 
+        @Test func countSuspicionAsksTheWindowPromptWhenEveryTemplateIsNormal() async throws {
+            let engine = try engine(["normal"])
+            let window = Sample.window([("job <*> started", "job 1 started"), ("job <*> started", "job 2 started"),
+                                        ("job <*> ended", "job 1 ended")])
+            let counts = Suspicion(score: 4, reasons: [SuspicionReason(kind: .countDeviation, score: 4, templateID: TemplateID(1),
+                                                                       detail: "count 2 vs baseline 1.0")], escalated: true)
+            let judgement = await engine.judgeDetailed(window, suspicion: counts)
+            #expect(judgement.templateVerdicts.count == 2)
+            let windowVerdict = try #require(judgement.windowVerdict)
+            #expect(windowVerdict.status == .verified && windowVerdict.label == .normal)
+            #expect(judgement.verdict.rationale.contains("window normal"))
+            #expect(await engine.statistics.windowPrompts == 1)
+            #expect(try server.count("normal") == 3, "two templates and one window prompt")
+
+            // A template-only suspicion does not ask about the window.
+            _ = await engine.judgeDetailed(window, suspicion: Sample.suspicion)
+            #expect(await engine.statistics.windowPrompts == 1)
+        }
+
         @Test func queueServesMostSuspiciousFirstAndRejectsWhenFull() async throws {
             let configuration = Sample.configuration([server.endpoint("slow")], maxConcurrent: 1, queueCapacity: 2)
             let engine = try ReasoningEngine(configuration: configuration, cache: VerdictCache())
