@@ -79,13 +79,14 @@ public struct OracleBackend: ChatBackend {
         if let (line, label) = abnormalLine {
             // Quote the line as evidence when it can be quoted verbatim.
             let cited = line.contains("\"") ? "A line" : "The line \"\(line)\""
-            think = "\(cited) matches the expert template '\(label.pattern.text)', labelled abnormal."
+            let template = label.pattern.text.contains("\"") ? "an expert template" : "the expert template \"\(label.pattern.text)\""
+            think = "\(cited) matches \(template) that experts label a failure, so it is abnormal."
             answer = "abnormal"
         } else if matched > 0 {
-            think = "All \(matched) matched lines are instances of expert templates labelled normal."
+            think = "All \(matched) matched lines are instances of expert templates without failures, so they are normal."
             answer = "normal"
         } else {
-            think = "No expert template matches these lines; nothing here is known to be a failure."
+            think = "No expert template matches these lines; nothing here is known to be a failure, so it is normal."
             answer = "normal"
         }
         let content: String

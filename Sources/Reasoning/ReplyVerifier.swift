@@ -107,7 +107,10 @@ public struct ReplyVerifier: Sendable {
     /// ("is", "as", "therefore", …), flipped by a "not" right before it. Nil when the
     /// reasoning never states one.
     static func stance(of think: String) -> Verdict.Label? {
-        let words = think.lowercased().split { !($0.isLetter || $0 == "'") }.map(String.init)
+        // Quoted log text is evidence, not the model's own words.
+        var unquoted = think
+        for span in quotedSpans(in: think) { unquoted = unquoted.replacingAll(span, with: " ") }
+        let words = unquoted.lowercased().split { !($0.isLetter || $0 == "'") }.map(String.init)
         let cues: Set<String> = ["is", "are", "as", "be", "seems", "appears", "considered", "classified", "classify",
                                  "categorized", "categorised", "indicates", "indicate", "therefore", "thus", "so",
                                  "hence", "answer", "verdict", "conclusion", "an", "a", "likely", "entirely",

@@ -37,6 +37,8 @@ import Testing
         #expect(ReplyVerifier.stance(of: "This is not abnormal; routine correction.") == .normal)
         #expect(ReplyVerifier.stance(of: "Looks normal at first, but the job died, so it is abnormal.") == .abnormal)
         #expect(ReplyVerifier.stance(of: "Parity errors were corrected by hardware.") == nil)
+        #expect(ReplyVerifier.stance(of: "The line \"node state is abnormal\" is a routine probe, so it is normal.") == .normal,
+                "quoted log text is not the stance")
     }
 
     @Test func citedLinesMustExist() {
