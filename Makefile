@@ -8,7 +8,7 @@ CONFIG      ?= debug
 APT_PACKAGES = libsystemd-dev libzstd-dev pkg-config zstd logrotate systemd-journal-remote mandoc python3-venv
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test install clean
+.PHONY: all deps build release run test install clean llm
 
 all: build
 
@@ -31,7 +31,11 @@ run: deps
 	.build/release/rationd parse --log-format '<Date> <Time> <Pid> <Level> <Component>: <Content>' \
 	  --summary Tests/TemplateMinerTests/Fixtures/HDFS_2k.log
 
-test: deps
+# Local llama.cpp server + small model for the reasoning integration tests (PyPI only).
+llm: deps
+	scripts/llm-server setup
+
+test: deps llm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -70,7 +70,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "TemplateMiner"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"]),
+        .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"], exclude: ["Fixtures"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),

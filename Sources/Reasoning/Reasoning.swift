@@ -1,3 +1,0 @@
-import RationCore
-
-// Reasoning: see the module README section in README.md.

@@ -1,0 +1,431 @@
+import RationCore
+
+/// Judges escalated windows with an LLM under the RationAnomaly contract: one prompt per
+/// template (cached by template text), a window-level prompt for count/sequence suspicion,
+/// every reply verified, and a budget that answers `skipped(…)` instead of waiting.
+///
+/// Two ways in: `judge` (await one verdict; never blocks on budget) and `submit`
+/// (non-blocking; bounded priority queue; results on `results`). Ingestion uses `submit`.
+public actor ReasoningEngine {
+    public let configuration: ReasoningConfiguration
+    /// Verdicts of submitted windows, in completion order. Bounded: see
+    /// `ReasoningStatistics.resultsDropped`.
+    public nonisolated let results: AsyncStream<WindowJudgement>
+
+    private let pool: EndpointPool
+    private let models: [String]
+    private let builder: PromptBuilder
+    private let verifier = ReplyVerifier()
+    private var cache: VerdictCache
+    private var stats = ReasoningStatistics()
+    private var rateLimiter: CallRateLimiter
+    private var inFlight = 0
+    private var pending: [VerdictCache.Key: Task<Verdict, Never>] = [:]
+
+    private struct Item: Sendable {
+        var ticket: UInt64
+        var window: Window
+        var suspicion: Suspicion
+        var rejudge: Bool
+    }
+
+    private var queue: SuspicionQueue<Item>
+    private var workers = 0
+    private var deferred: [Item] = []
+    private var rejudgeTask: Task<Void, Never>?
+    private let continuation: AsyncStream<WindowJudgement>.Continuation
+
+    /// HTTP endpoints and the verdict cache (`cachePath`) from the configuration. A corrupt
+    /// cache file is moved aside and reported in `statistics.cacheWarning`.
+    public init(configuration: ReasoningConfiguration) throws(ReasoningError) {
+        var warning: String?
+        var cache = VerdictCache()
+        if let path = configuration.cachePath { (cache, warning) = VerdictCache.openRecovering(path: path) }
+        try configuration.validate()
+        self.init(configuration: configuration, pool: try EndpointPool(configuration: configuration),
+                  models: configuration.endpoints.map(\.model), cache: cache, cacheWarning: warning)
+    }
+
+    /// HTTP endpoints from the configuration (reads API keys now).
+    public init(configuration: ReasoningConfiguration, cache: VerdictCache) throws(ReasoningError) {
+        try configuration.validate()
+        self.init(configuration: configuration, pool: try EndpointPool(configuration: configuration),
+                  models: configuration.endpoints.map(\.model), cache: cache)
+    }
+
+    /// Any backend (the oracle, a test double) behind one circuit breaker.
+    public init(configuration: ReasoningConfiguration, backend: any ChatBackend, model: String, cache: VerdictCache) {
+        let pool = EndpointPool(members: [.init(name: model, backend: backend)], circuitBreaker: configuration.circuitBreaker,
+                                maxRetryAfter: configuration.maxRetryAfter)
+        self.init(configuration: configuration, pool: pool, models: [model], cache: cache)
+    }
+
+    private init(configuration: ReasoningConfiguration, pool: EndpointPool, models: [String], cache: VerdictCache,
+                 cacheWarning: String? = nil) {
+        self.configuration = configuration
+        self.stats.cacheWarning = cacheWarning
+        self.pool = pool
+        self.models = models
+        self.builder = PromptBuilder(prompts: configuration.prompts)
+        self.cache = cache
+        self.rateLimiter = CallRateLimiter(limit: configuration.callsPerMinute)
+        self.queue = SuspicionQueue(capacity: configuration.queueCapacity)
+        (results, continuation) = AsyncStream.makeStream(
+            of: WindowJudgement.self,
+            bufferingPolicy: .bufferingOldest(configuration.queueCapacity * 4 + configuration.rejudgeCapacity))
+    }
+
+    public var statistics: ReasoningStatistics {
+        var s = stats
+        s.queueDepth = queue.count
+        s.inFlight = inFlight
+        s.deferred = deferred.count
+        s.callsLeftThisMinute = rateLimiter.remaining(now: .now)
+        return s
+    }
+
+    public func endpointHealth() async -> [EndpointPool.Health] { await pool.health() }
+
+    // MARK: Operator overrides
+
+    /// An operator's label for a template text; wins over every model verdict from now on.
+    public func setOverride(templateText: String, label: Verdict.Label, note: String? = nil) {
+        cache.setOverride(templateText: templateText, label: label, note: note)
+        persistCache()
+    }
+
+    public func removeOverride(templateText: String) {
+        cache.removeOverride(templateText: templateText)
+        persistCache()
+    }
+
+    // MARK: Direct judgement
+
+    public func judge(_ window: Window, suspicion: Suspicion) async -> Verdict {
+        await judgeDetailed(window, suspicion: suspicion).verdict
+    }
+
+    public func judgeDetailed(_ window: Window, suspicion: Suspicion, ticket: UInt64 = 0) async -> WindowJudgement {
+        stats.windowsJudged += 1
+        var verdicts: [TemplateID: Verdict] = [:]
+        var order: [TemplateID] = []
+        var decided = false
+        for id in window.distinctTemplates {
+            let lines = Self.lines(of: id, in: window)
+            let text = window.templates[id] ?? lines.first ?? id.description
+            // Once a trusted abnormal is found the window is decided: later templates are
+            // read from the cache but cost no calls.
+            let verdict = decided ? (cachedVerdict(for: text) ?? .skipped("window already abnormal"))
+                : await judgeTemplate(text: text, lines: lines)
+            verdicts[id] = verdict
+            order.append(id)
+            if verdict.isTrustedAbnormal { decided = true }
+        }
+        var windowVerdict: Verdict?
+        let allNormal = !verdicts.isEmpty && verdicts.values.allSatisfy { $0.label == .normal }
+        if allNormal, configuration.windowPromptEnabled, Self.isSequenceSuspicion(suspicion) {
+            windowVerdict = await judgeWindowPrompt(window, suspicion: suspicion)
+        }
+        let verdict = combine(order: order, verdicts: verdicts, windowVerdict: windowVerdict, window: window)
+        return WindowJudgement(ticket: ticket, window: window, suspicion: suspicion, verdict: verdict,
+                               templateVerdicts: verdicts, windowVerdict: windowVerdict, rejudged: false)
+    }
+
+    // MARK: Queue
+
+    /// Enqueues a window without waiting. False when the queue is full of windows at least as
+    /// suspicious (store the alert as skipped then). A more suspicious window evicts the least
+    /// suspicious queued one, whose result arrives on `results` as `skipped`.
+    public func submit(_ window: Window, suspicion: Suspicion, ticket: UInt64 = 0) -> Bool {
+        let item = Item(ticket: ticket, window: window, suspicion: suspicion, rejudge: false)
+        switch queue.insert(item, score: suspicion.score) {
+        case .inserted: break
+        case let .insertedEvicting(evicted):
+            stats.queueEvicted += 1
+            emitSkipped(evicted, reason: "queue full (\(configuration.queueCapacity)); more suspicious windows first")
+        case .rejected:
+            stats.queueRejected += 1
+            return false
+        }
+        pump()
+        return true
+    }
+
+    /// Stops re-judging and ends `results` once the queue is empty; saves the cache.
+    public func shutdown() {
+        rejudgeTask?.cancel()
+        rejudgeTask = nil
+        deferred.removeAll()
+        persistCache()
+        if queue.isEmpty, workers == 0 { continuation.finish() }
+        shuttingDown = true
+    }
+
+    private var shuttingDown = false
+
+    private func pump() {
+        while workers < configuration.maxConcurrent, let item = queue.popMax() {
+            workers += 1
+            Task { await self.process(item) }
+        }
+        if shuttingDown, queue.isEmpty, workers == 0 { continuation.finish() }
+    }
+
+    private func process(_ item: Item) async {
+        var judgement = await judgeDetailed(item.window, suspicion: item.suspicion, ticket: item.ticket)
+        judgement.rejudged = item.rejudge
+        workers -= 1
+        if case .skipped = judgement.verdict.status, configuration.rejudgeSkipped, !shuttingDown {
+            if !item.rejudge { emit(judgement) }
+            deferred.append(Item(ticket: item.ticket, window: item.window, suspicion: item.suspicion, rejudge: true))
+            if deferred.count > configuration.rejudgeCapacity { deferred.removeFirst() }
+            scheduleRejudge()
+        } else {
+            emit(judgement)
+        }
+        pump()
+    }
+
+    private func scheduleRejudge() {
+        guard rejudgeTask == nil else { return }
+        let interval = configuration.rejudgeInterval
+        rejudgeTask = Task {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            self.rejudgeNow()
+        }
+    }
+
+    /// Puts every deferred window back in the queue now (also runs on the re-judge timer).
+    public func rejudgeNow() {
+        rejudgeTask = nil
+        let items = deferred
+        deferred.removeAll()
+        for item in items {
+            if case .rejected = queue.insert(item, score: item.suspicion.score) {
+                deferred.append(item)
+            }
+        }
+        pump()
+        if !deferred.isEmpty { scheduleRejudge() }
+    }
+
+    private func emit(_ judgement: WindowJudgement) {
+        if case .dropped = continuation.yield(judgement) { stats.resultsDropped += 1 }
+    }
+
+    private func emitSkipped(_ item: Item, reason: String) {
+        stats.skipped += 1
+        emit(WindowJudgement(ticket: item.ticket, window: item.window, suspicion: item.suspicion,
+                             verdict: .skipped(reason), templateVerdicts: [:], windowVerdict: nil, rejudged: item.rejudge))
+    }
+
+    // MARK: Templates
+
+    private func cachedVerdict(for text: String) -> Verdict? {
+        for model in models {
+            if let hit = cache.lookup(.init(templateText: text, model: model, promptVersion: configuration.prompts.version)) {
+                return hit
+            }
+        }
+        return nil
+    }
+
+    private func judgeTemplate(text: String, lines: [String]) async -> Verdict {
+        if let hit = cachedVerdict(for: text) {
+            stats.cacheHits += 1
+            if hit.status == .operatorOverride { stats.overrideHits += 1 }
+            return hit
+        }
+        let key = VerdictCache.Key(templateText: text, model: models[0], promptVersion: configuration.prompts.version)
+        if let running = pending[key] {
+            stats.cacheHits += 1
+            var shared = await running.value
+            shared.cached = true
+            return shared
+        }
+        let request = ChatRequest(messages: builder.templateMessages(templateText: text), temperature: configuration.temperature,
+                                  maxTokens: configuration.maxTokens, constraint: configuration.constraint,
+                                  subject: .template(text: text, lines: lines))
+        let task = Task { await self.ask(request, evidence: [text] + lines, lineCount: 0) }
+        pending[key] = task
+        let verdict = await task.value
+        pending[key] = nil
+        switch verdict.status {
+        case .skipped: break
+        default:
+            let answeredBy = verdict.model.flatMap { models.contains($0) ? $0 : nil } ?? models[0]
+            cache.store(verdict, for: .init(templateText: text, model: answeredBy, promptVersion: configuration.prompts.version))
+            persistCache()
+        }
+        return verdict
+    }
+
+    private func judgeWindowPrompt(_ window: Window, suspicion: Suspicion) async -> Verdict {
+        stats.windowPrompts += 1
+        let messages = builder.windowMessages(window: window, suspicion: suspicion)
+        let lines = window.events.map(\.message)
+        let request = ChatRequest(messages: messages, temperature: configuration.temperature,
+                                  maxTokens: configuration.maxTokens, constraint: configuration.constraint,
+                                  subject: .window(lines: lines))
+        let evidence = lines + window.templates.values + [messages.last?.content ?? ""]
+        return await ask(request, evidence: evidence, lineCount: min(window.distinctTemplates.count, builder.maxTemplatesInWindowPrompt))
+    }
+
+    /// One request with verification and up to `verificationRetries` retries.
+    private func ask(_ request: ChatRequest, evidence: [String], lineCount: Int) async -> Verdict {
+        var latency = Duration.zero
+        var promptTokens = 0, completionTokens = 0
+        var last: (outcome: ReplyVerifier.Outcome?, reason: String, model: String)?
+        for attempt in 0...configuration.verificationRetries {
+            if let refusal = await acquireCall() {
+                guard let last else { return skipped(refusal) }
+                return unverified(last, reason: last.reason + "; retry not sent: \(refusal)", latency: latency,
+                                  promptTokens: promptTokens, completionTokens: completionTokens)
+            }
+            stats.calls += 1
+            let reply: ChatReply
+            do {
+                reply = try await pool.complete(request)
+                inFlight -= 1
+            } catch {
+                inFlight -= 1
+                if case let .malformedReply(_, detail) = error {
+                    stats.rejectedReplies += 1
+                    last = (nil, "malformed reply (attempt \(attempt + 1)): \(detail)", models[0])
+                    continue
+                }
+                stats.endpointFailures += 1
+                if let last {
+                    return unverified(last, reason: last.reason + "; retry failed: \(error)", latency: latency,
+                                      promptTokens: promptTokens, completionTokens: completionTokens)
+                }
+                return skipped(error.description)
+            }
+            latency += reply.latency
+            promptTokens += reply.promptTokens ?? 0
+            completionTokens += reply.completionTokens ?? 0
+            stats.promptTokens += reply.promptTokens ?? 0
+            stats.completionTokens += reply.completionTokens ?? 0
+            let outcome = verifier.verify(content: reply.content, constraint: request.constraint, evidence: evidence,
+                                          lineCount: lineCount, finishReason: reply.finishReason)
+            if outcome.isVerified {
+                stats.verified += 1
+                return Verdict(label: outcome.label, status: .verified, rationale: outcome.think, model: reply.model,
+                               verifierScore: outcome.score, latency: latency, promptTokens: promptTokens,
+                               completionTokens: completionTokens)
+            }
+            stats.rejectedReplies += 1
+            last = (outcome, "attempt \(attempt + 1): " + outcome.failureSummary, reply.model)
+        }
+        return unverified(last!, reason: last!.reason, latency: latency, promptTokens: promptTokens,
+                          completionTokens: completionTokens)
+    }
+
+    private func unverified(_ last: (outcome: ReplyVerifier.Outcome?, reason: String, model: String), reason: String,
+                            latency: Duration, promptTokens: Int, completionTokens: Int) -> Verdict {
+        stats.unverified += 1
+        return Verdict(label: last.outcome?.label, status: .unverified(reason: reason), rationale: last.outcome?.think ?? "",
+                       model: last.model, verifierScore: last.outcome?.score, latency: latency,
+                       promptTokens: promptTokens, completionTokens: completionTokens)
+    }
+
+    private func skipped(_ reason: String) -> Verdict {
+        stats.skipped += 1
+        return .skipped(reason)
+    }
+
+    /// Nil when a call may start now (and counts it in flight); otherwise why not.
+    private func acquireCall() async -> String? {
+        guard inFlight < configuration.maxConcurrent else {
+            return "concurrency limit: \(inFlight) requests in flight (max_concurrent \(configuration.maxConcurrent))"
+        }
+        guard await pool.isAvailable() else {
+            let health = await pool.health()
+            return "endpoint unavailable: " + health.map { h in
+                "\(h.name) \(h.blockedFor.map { "blocked for \(EndpointPool.format($0))" } ?? "probe in flight")"
+            }.joined(separator: "; ")
+        }
+        // Re-check: other calls may have started while this one awaited the pool.
+        guard inFlight < configuration.maxConcurrent else {
+            return "concurrency limit: \(inFlight) requests in flight (max_concurrent \(configuration.maxConcurrent))"
+        }
+        guard rateLimiter.tryAcquire(now: .now) else {
+            return "call budget exhausted: \(configuration.callsPerMinute) calls per minute"
+        }
+        inFlight += 1
+        return nil
+    }
+
+    private func persistCache() {
+        do throws(ReasoningError) { try cache.save() } catch { stats.cacheWarning = error.description }
+    }
+
+    // MARK: Combining
+
+    private static func lines(of id: TemplateID, in window: Window, limit: Int = 20) -> [String] {
+        var seen = Set<String>()
+        var lines: [String] = []
+        for event in window.events where event.templateID == id && lines.count < limit {
+            if seen.insert(event.message).inserted { lines.append(event.message) }
+        }
+        return lines
+    }
+
+    /// Count, transition and burst evidence is about the window, not one template.
+    static func isSequenceSuspicion(_ suspicion: Suspicion) -> Bool {
+        suspicion.reasons.contains { [.countDeviation, .rareTransition, .burst].contains($0.kind) }
+    }
+
+    private func combine(order: [TemplateID], verdicts: [TemplateID: Verdict], windowVerdict: Verdict?, window: Window) -> Verdict {
+        let all = order.compactMap { id in verdicts[id].map { (id, $0) } } + (windowVerdict.map { [(TemplateID(UInt64.max), $0)] } ?? [])
+        func name(_ id: TemplateID) -> String { id.rawValue == UInt64.max ? "window" : id.description }
+        var rationale = all.map { id, v in
+            "\(name(id)) \(v.label?.rawValue ?? "-") [\(Self.describe(v.status))\(v.cached ? ", cached" : "")]: \(v.rationale.prefix(400))"
+        }.joined(separator: "\n")
+        if rationale.count > 4000 { rationale = String(rationale.prefix(4000)) + "…" }
+        let fresh = all.map(\.1).filter { !$0.cached }
+        var result = Verdict(label: nil, status: .skipped(reason: "no templates"), rationale: rationale,
+                             model: all.lazy.compactMap(\.1.model).first,
+                             verifierScore: all.compactMap(\.1.verifierScore).min(),
+                             latency: fresh.compactMap(\.latency).reduce(Duration.zero, +),
+                             promptTokens: fresh.compactMap(\.promptTokens).reduce(0, +),
+                             completionTokens: fresh.compactMap(\.completionTokens).reduce(0, +),
+                             cached: fresh.isEmpty && !all.isEmpty)
+        if let (_, trusted) = all.first(where: { $0.1.isTrustedAbnormal }) {
+            result.label = .abnormal
+            result.status = trusted.status
+        } else if let (id, claimed) = all.first(where: { $0.1.label == .abnormal }) {
+            result.label = .abnormal
+            result.status = .unverified(reason: "\(name(id)): " + Self.describe(claimed.status))
+        } else if let (id, skipped) = all.first(where: { if case .skipped = $0.1.status { true } else { false } }) {
+            result.label = nil
+            result.status = .skipped(reason: "\(name(id)): " + Self.reason(skipped.status))
+        } else if let (id, doubtful) = all.first(where: { if case .unverified = $0.1.status { true } else { false } }) {
+            // Normal only when every reply at least claimed normal; a reply without a label says nothing.
+            result.label = all.allSatisfy({ $0.1.label == .normal }) ? .normal : nil
+            result.status = .unverified(reason: "\(name(id)): " + Self.reason(doubtful.status))
+        } else if !all.isEmpty {
+            result.label = .normal
+            result.status = all.allSatisfy({ $0.1.status == .operatorOverride }) ? .operatorOverride : .verified
+        }
+        return result
+    }
+
+    static func reason(_ status: Verdict.Status) -> String {
+        switch status {
+        case .verified: "verified"
+        case .operatorOverride: "operator override"
+        case let .unverified(reason), let .skipped(reason): reason
+        }
+    }
+
+    static func describe(_ status: Verdict.Status) -> String {
+        switch status {
+        case .verified: "verified"
+        case .operatorOverride: "operator override"
+        case let .unverified(reason): "unverified: \(reason)"
+        case let .skipped(reason): "skipped: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import RationCore
+
+/// Verdicts per template text, model and prompt version, persisted as one JSON file written
+/// atomically. Operator overrides (by template text, `<*>` allowed) win over everything.
+/// A template whose text generalised (gained `<*>`) inherits the verdict of the instances
+/// judged before when they all agree; otherwise it is judged again.
+public struct VerdictCache: Sendable {
+    public struct Key: Sendable, Hashable, Codable {
+        public var templateText: String
+        public var model: String
+        public var promptVersion: String
+        public init(templateText: String, model: String, promptVersion: String) {
+            self.templateText = templateText
+            self.model = model
+            self.promptVersion = promptVersion
+        }
+    }
+
+    public struct Override: Sendable, Hashable, Codable {
+        public var templateText: String
+        public var label: Verdict.Label
+        public var note: String?
+    }
+
+    struct Entry: Codable {
+        var key: Key
+        var verdict: Verdict
+        var sequence: UInt64
+    }
+
+    struct FileModel: Codable {
+        var format: Int
+        var entries: [Entry]
+        var overrides: [Override]
+    }
+
+    /// Nil: memory only.
+    public let path: String?
+    /// Most entries kept; the oldest go first.
+    public let capacity: Int
+    private var entries: [Key: Entry] = [:]
+    private var overrides: [String: Override] = [:]
+    private var sequence: UInt64 = 0
+
+    public init(path: String? = nil, capacity: Int = 100_000) {
+        self.path = path
+        self.capacity = capacity
+    }
+
+    /// Loads `path` when it exists. A file that is not a cache is an error naming it.
+    public static func open(path: String, capacity: Int = 100_000) throws(ReasoningError) -> VerdictCache {
+        var cache = VerdictCache(path: path, capacity: capacity)
+        let bytes: [UInt8]?
+        do { bytes = try DurableFile.read(path) } catch { throw .cache(path: path, detail: error.description) }
+        guard let bytes else { return cache }
+        let model: FileModel
+        do { model = try JSONDecoder().decode(FileModel.self, from: Data(bytes)) } catch {
+            throw .cache(path: path, detail: "not a verdict cache: \(OpenAIChatClient.describe(error))")
+        }
+        guard model.format == 1 else { throw .cache(path: path, detail: "format \(model.format) is newer than this rationd") }
+        for entry in model.entries {
+            cache.entries[entry.key] = entry
+            cache.sequence = max(cache.sequence, entry.sequence)
+        }
+        for override in model.overrides { cache.overrides[override.templateText] = override }
+        return cache
+    }
+
+    /// Like `open`, but a corrupt file is moved aside (`<path>.corrupt`) and an empty cache
+    /// returned with a warning, so a bad file never stops the daemon and nothing is lost.
+    public static func openRecovering(path: String, capacity: Int = 100_000) -> (VerdictCache, warning: String?) {
+        do throws(ReasoningError) {
+            return (try open(path: path, capacity: capacity), nil)
+        } catch {
+            let aside = path + ".corrupt"
+            let moved = rename(path, aside) == 0
+            return (VerdictCache(path: path, capacity: capacity),
+                    "\(error); " + (moved ? "moved aside to \(aside), starting empty" : "starting empty"))
+        }
+    }
+
+    public var count: Int { entries.count }
+    public var overrideCount: Int { overrides.count }
+
+    /// The cached or overriding verdict for a template, marked `cached`.
+    public mutating func lookup(_ key: Key) -> Verdict? {
+        if let override = override(for: key.templateText) {
+            return Verdict(label: override.label, status: .operatorOverride, rationale: override.note ?? "operator override",
+                           cached: true)
+        }
+        if var verdict = entries[key]?.verdict {
+            verdict.cached = true
+            return verdict
+        }
+        guard TemplatePattern(key.templateText).hasWildcard, let inherited = inherit(key) else { return nil }
+        store(inherited, for: key)
+        return inherited
+    }
+
+    public mutating func store(_ verdict: Verdict, for key: Key) {
+        if case .skipped = verdict.status { return }
+        sequence += 1
+        var stored = verdict
+        stored.cached = false
+        entries[key] = Entry(key: key, verdict: stored, sequence: sequence)
+        if entries.count > capacity, let oldest = entries.values.min(by: { $0.sequence < $1.sequence }) {
+            entries[oldest.key] = nil
+        }
+    }
+
+    /// An operator's label for a template text (`<*>` matches any run of characters).
+    public mutating func setOverride(templateText: String, label: Verdict.Label, note: String? = nil) {
+        overrides[templateText] = Override(templateText: templateText, label: label, note: note)
+    }
+
+    public mutating func removeOverride(templateText: String) {
+        overrides[templateText] = nil
+    }
+
+    /// Writes the whole cache atomically; a no-op for a memory-only cache.
+    public func save() throws(ReasoningError) {
+        guard let path else { return }
+        let model = FileModel(format: 1, entries: entries.values.sorted { $0.sequence < $1.sequence },
+                              overrides: overrides.values.sorted { $0.templateText < $1.templateText })
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try DurableFile.write(Array(try encoder.encode(model)), to: path, mode: 0o640)
+        } catch let error as DurableFileError {
+            throw .cache(path: path, detail: error.description)
+        } catch {
+            throw .cache(path: path, detail: "cannot encode: \(error)")
+        }
+    }
+
+    private func override(for templateText: String) -> Override? {
+        if let exact = overrides[templateText] { return exact }
+        return overrides.values.filter { TemplatePattern($0.templateText).matches(templateText) }
+            .max { TemplatePattern($0.templateText).literalLength < TemplatePattern($1.templateText).literalLength }
+    }
+
+    /// Trusted verdicts of older texts that are instances of the generalised text; inherited
+    /// only when they all carry the same label.
+    private func inherit(_ key: Key) -> Verdict? {
+        let pattern = TemplatePattern(key.templateText)
+        let instances = entries.values.filter {
+            $0.key.model == key.model && $0.key.promptVersion == key.promptVersion && $0.key.templateText != key.templateText
+                && pattern.matches($0.key.templateText)
+        }
+        guard let first = instances.first, let label = first.verdict.label,
+              instances.allSatisfy({ $0.verdict.label == label && $0.verdict.status == .verified })
+        else { return nil }
+        let sample = instances.prefix(3).map { "\"\($0.key.templateText)\"" }.joined(separator: ", ")
+        return Verdict(label: label, status: .verified,
+                       rationale: "generalises \(instances.count) judged template(s), all \(label.rawValue): \(sample)",
+                       model: first.verdict.model, verifierScore: instances.compactMap(\.verdict.verifierScore).min(),
+                       cached: true)
+    }
+}
