@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
         .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
     ],
     swiftLanguageModes: [.v6]
 )
