@@ -6,8 +6,15 @@ struct Rationd: AsyncParsableCommand {
         commandName: "rationd",
         abstract: "Log anomaly agent: follows journald and log files, mines templates, triages windows, asks an LLM to reason about the suspicious ones.",
         version: RationdVersion.current,
-        subcommands: []
+        subcommands: [RunCommand.self]
     )
+
+    @OptionGroup var checkConfig: CheckConfigOptions
+
+    func run() async throws {
+        guard checkConfig.enabled else { throw CleanExit.helpRequest(self) }
+        try checkConfig.check()
+    }
 }
 
 enum RationdVersion {
