@@ -37,7 +37,7 @@ import Testing
 
     @Test func statusTableAndJSON() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         let table = try await Self.run(["status", "--socket", s.socketPath], socket: nil)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("version:   0.1.0-test"))
@@ -60,7 +60,7 @@ import Testing
 
     @Test func alertsListFiltersAndShow() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         let table = try await Self.run(["alerts"], socket: s.socketPath)
         #expect(table.status == 0, "\(table.stderr)")
         let lines = table.stdout.split(separator: "\n").map(String.init)
@@ -99,7 +99,7 @@ import Testing
         #expect(none.status == 2)
         #expect(none.stderr.contains("cannot connect to /nonexistent/io.rationd"))
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         let bad = try await Self.run(["alerts", "--verdict", "maybe"], socket: s.socketPath)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("--verdict must be one of"))
@@ -112,7 +112,7 @@ import Testing
 
     @Test func labelTemplatesAndReload() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         let label = try await Self.run(["label", "alert", "2", "abnormal", "--note", "brute force"], socket: s.socketPath)
         #expect(label.status == 0, "\(label.stderr)")
         #expect(label.stdout == "alert 2 labelled abnormal\n")
@@ -134,7 +134,7 @@ import Testing
 
     @Test func followPrintsNewAlertsAsJSONLines() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         let handler = s.handler
         let socketPath = s.socketPath
         // Foundation's Process is launched, read and reaped on one OS thread: it watches the
