@@ -40,6 +40,21 @@ import Testing
         let version = try await onThread { try VarlinkClient(socketPath: socket).call("io.rationd.GetStatus").object?["version"] }
         #expect(version == .string("0.1.0"))
 
+        // Abuse of the daemon's own socket: malformed JSON, an unknown method, a 10 MiB message.
+        let abuse = try await onThread { () -> [String?] in
+            let c = try VarlinkClient(socketPath: socket)
+            try c.sendRaw(Array("{not json".utf8) + [0])
+            let malformed = try c.receive().error
+            let unknown: String?
+            do { _ = try c.call("io.rationd.Nope"); unknown = nil } catch VarlinkClientError.remote(let e) { unknown = e.name }
+            let big = try VarlinkClient(socketPath: socket)
+            do { try big.sendRaw([UInt8](repeating: UInt8(ascii: "x"), count: 10 << 20) + [0]) } catch VarlinkClientError.connectionClosed {}
+            let tooLarge = try big.receive().error
+            let info = try VarlinkClient(socketPath: socket).call("org.varlink.service.GetInfo").object?["product"]
+            return [malformed, unknown, tooLarge, info == .string("rationd") ? "served" : nil]
+        }
+        #expect(abuse == ["io.rationd.InvalidRequest", "org.varlink.service.MethodNotFound", "io.rationd.MessageTooLarge", "served"])
+
         // A bad file on SIGHUP: RELOADING=1 with MONOTONIC_USEC, READY=1 again, old configuration kept.
         try Self.config(dir, extra: "log_levl = \"debug\"").write(toFile: configPath, atomically: true, encoding: .utf8)
         let before = notify.all.count
