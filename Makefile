@@ -3,12 +3,17 @@
 
 PREFIX      ?= /usr/local
 DESTDIR     ?=
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+MANDIR      ?= $(PREFIX)/share/man
+# Build configuration installed by `make install` (release; debug for a quick trial).
+INSTALL_CONFIG ?= release
 SWIFT       ?= swift
 CONFIG      ?= debug
 APT_PACKAGES = libsystemd-dev libzstd-dev pkg-config zstd logrotate systemd-journal-remote mandoc python3-venv
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test install clean llm
+.PHONY: all deps build release run test llm check-unit check-man install clean
 
 all: build
 
@@ -38,6 +43,36 @@ llm: deps
 test: deps llm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/check-unit
+	scripts/check-man
+
+# systemd-analyze verify (no stderr) and security --offline=yes exposure <= 2.0 for the unit.
+check-unit:
+	$(SWIFT) build --product rationd
+	scripts/check-unit
+
+# mandoc -T lint -W warning for every page; rationd.toml.5 current with etc/rationd/rationd.toml.
+check-man:
+	scripts/check-man
+
+# Binaries, unit, configuration (never overwriting an existing one), empty API key credential
+# file, man pages. Afterwards: systemctl daemon-reload && systemctl enable --now rationd
+install: deps
+	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationd
+	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationctl
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/rationd \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 .build/$(INSTALL_CONFIG)/rationd .build/$(INSTALL_CONFIG)/rationctl $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/etc/rationd/|$(SYSCONFDIR)/rationd/|g' \
+	  systemd/rationd.service > $(DESTDIR)$(UNITDIR)/rationd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/rationd.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/rationd/rationd.toml ] || \
+	  install -m 0644 etc/rationd/rationd.toml $(DESTDIR)$(SYSCONFDIR)/rationd/rationd.toml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/rationd/llm-api-key ] || \
+	  install -m 0600 /dev/null $(DESTDIR)$(SYSCONFDIR)/rationd/llm-api-key
+	install -m 0644 man/rationctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/rationd.toml.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/rationd.8 $(DESTDIR)$(MANDIR)/man8/
 
 clean:
 	rm -rf .build

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Configuration", targets: ["Configuration"]),
         .library(name: "Control", targets: ["Control"]),
         .executable(name: "rationctl", targets: ["rationctl"]),
+        .library(name: "RationDaemon", targets: ["RationDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,9 +55,18 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
 
+        // The daemon's wiring: services, signals, sd_notify, reload, control handler.
+        .target(name: "RationDaemon", dependencies: [
+            "RationCore", "Configuration", "Control", "CSystemd",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Executables.
         .executableTarget(name: "rationd", dependencies: [
             "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore",
+            "Configuration", "RationDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rationctl", dependencies: [
@@ -74,7 +84,8 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
+        .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,8 +12,16 @@ struct Rationd: AsyncParsableCommand {
             TapCommand.self,
             FollowFilesCommand.self,
             EvalCommand.self,
+            RunCommand.self,
         ]
     )
+
+    @OptionGroup var checkConfig: CheckConfigOptions
+
+    func run() async throws {
+        guard checkConfig.enabled else { throw CleanExit.helpRequest(self) }
+        try checkConfig.check()
+    }
 }
 
 enum RationdVersion {

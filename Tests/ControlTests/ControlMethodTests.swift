@@ -12,7 +12,7 @@ import Testing
 
     @Test func listAlertsFilters() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             let base = FakeControlHandler.base
@@ -34,7 +34,7 @@ import Testing
 
     @Test func alertRecordCarriesWindowScoresAndVerdict() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             struct Reply: Decodable { var alert: AlertRecord }
             let a = try s.client().call("io.rationd.GetAlert", GetAlertParameters(id: 1), as: Reply.self).alert
@@ -50,7 +50,7 @@ import Testing
 
     @Test func followSendsCurrentThenMatchingNewAlerts() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         let handler = s.handler
         let received = Task {
             try await onThread { () -> [[UInt64]] in
@@ -78,7 +78,7 @@ import Testing
             return
         }
         let s = try await TestServer.start { $0.privilegedUID = 4242 }
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             struct AlertReply: Decodable { var alert: AlertRecord }
@@ -111,7 +111,7 @@ import Testing
             return
         }
         let s = try await TestServer.start { $0.mode = 0o666 }
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         chmod(s.directory, 0o755)
         @Sendable func callAsNobody(_ method: String) throws -> String {
             let script = """

@@ -32,6 +32,12 @@ struct TestServer {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// For `defer`: cancels the server and removes its directory without waiting.
+    func stopNow() {
+        task.cancel()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     /// Polls `condition` for up to `seconds`.
     static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

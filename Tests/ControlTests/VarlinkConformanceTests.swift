@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct VarlinkConformanceTests {
     @Test func introspection() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             let info = try c.call("org.varlink.service.GetInfo")
@@ -27,7 +27,7 @@ import Testing
 
     @Test func unknownInterfaceAndMethod() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             try expectError(try c.call("io.rationd.Explode"), "org.varlink.service.MethodNotFound", ["method": .string("io.rationd.Explode")])
@@ -42,7 +42,7 @@ import Testing
 
     @Test func badParametersNameTheParameter() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             try expectError(try c.call("io.rationd.ListAlerts", parameters: .object(["limit": .string("ten")])),
@@ -65,7 +65,7 @@ import Testing
 
     @Test func malformedJSONGetsAnErrorAndTheConnectionGoesOn() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             for garbage in ["{\"method\": ", "[1,2,3]", "\"just a string\"", "{\"parameters\": {}}", "\u{FF}\u{FE}", ""] {
@@ -81,7 +81,7 @@ import Testing
 
     @Test func tenMebibyteMessageIsRefusedAndTheServerGoesOn() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             let huge = Array("{\"method\":\"io.rationd.GetStatus\",\"parameters\":{\"x\":\"".utf8)
@@ -103,7 +103,7 @@ import Testing
 
     @Test func pipelinedCallsAreAnsweredInOrderAndOnewayGetsNoReply() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             var bytes: [UInt8] = []
@@ -121,7 +121,7 @@ import Testing
 
     @Test func halfClosedClientStillGetsItsReply() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let c = try s.client()
             try c.send(VarlinkCall(method: "org.varlink.service.GetInfo"))
@@ -132,7 +132,7 @@ import Testing
 
     @Test func clientDisconnectingMidStreamLeavesTheServerServing() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         let handler = s.handler
         let client = Task {
             try await onThread {
@@ -161,7 +161,7 @@ import Testing
 
     @Test func hundredConcurrentClients() async throws {
         let s = try await TestServer.start()
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         let results = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<100 {
                 group.addTask {
@@ -187,7 +187,7 @@ import Testing
 
     @Test func connectionsBeyondTheLimitAreRefused() async throws {
         let s = try await TestServer.start { $0.maxConnections = 2 }
-        defer { Task { await s.stop() } }
+        defer { s.stopNow() }
         try await onThread {
             let a = try s.client(), b = try s.client()
             _ = try a.call("io.rationd.GetStatus")

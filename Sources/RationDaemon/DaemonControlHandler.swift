@@ -1,0 +1,56 @@
+import Control
+import Foundation
+import RationCore
+
+/// The daemon's answers to the control socket: alerts from the board, stage figures from the
+/// pipeline, reload through the daemon's reload path (the same as SIGHUP).
+public struct DaemonControlHandler: ControlHandler {
+    let version: String
+    let started: ContinuousClock.Instant
+    let board: AlertBoard
+    let pipeline: any PipelineIntrospection
+    let reloader: @Sendable () async throws -> [String]
+
+    public init(version: String, board: AlertBoard, pipeline: any PipelineIntrospection,
+                reloader: @escaping @Sendable () async throws -> [String]) {
+        self.version = version
+        self.started = .now
+        self.board = board
+        self.pipeline = pipeline
+        self.reloader = reloader
+    }
+
+    public func status() async throws -> DaemonStatus {
+        let uptime = started.duration(to: .now)
+        var store = await pipeline.store()
+        if store.alerts == 0 { store.alerts = board.count }
+        let last = board.last
+        return DaemonStatus(version: version, uptimeSeconds: Double(uptime.microseconds) / 1_000_000,
+                            sources: await pipeline.sources(), miner: await pipeline.miner(), queues: await pipeline.queues(),
+                            llm: await pipeline.llm(), store: store, lastAlert: last?.id.rawValue,
+                            lastAlertTime: last?.lastSeen.microsecondsSinceEpoch)
+    }
+
+    public func alerts(matching query: AlertQuery) async throws -> [Alert] { board.alerts(matching: query) }
+    public func followAlerts() async -> AsyncStream<Alert> { board.follow() }
+
+    public func alert(id: AlertID) async throws -> Alert {
+        guard let a = board.alert(id: id) else { throw ControlError.alertNotFound(id) }
+        return a
+    }
+
+    public func templates(matching query: TemplateQuery) async throws -> [TemplateRecord] {
+        try await pipeline.templates(matching: query)
+    }
+
+    public func labelAlert(id: AlertID, label: OperatorLabel) async throws -> Alert {
+        guard let a = board.update(id: id, { $0.operatorLabel = label }) else { throw ControlError.alertNotFound(id) }
+        return a
+    }
+
+    public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {
+        try await pipeline.labelTemplate(id: id, label: label)
+    }
+
+    public func reload() async throws -> [String] { try await reloader() }
+}

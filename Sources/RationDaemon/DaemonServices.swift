@@ -1,0 +1,65 @@
+import Control
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Serves the control socket until graceful shutdown.
+struct ControlService: Service, CustomStringConvertible {
+    let server: ControlServer
+    let board: AlertBoard
+    var description: String { "ControlService(\(server.configuration.socketPath))" }
+
+    func run() async throws {
+        defer { board.finish() }
+        do {
+            try await cancelWhenGracefulShutdown { try await server.serve() }
+        } catch is CancellationError {
+            // Graceful shutdown: the server closed its connections and removed the socket.
+        }
+    }
+}
+
+/// Reloads on SIGHUP until graceful shutdown.
+struct ReloadSignalService: Service, CustomStringConvertible {
+    let reload: @Sendable () async -> Void
+    var description: String { "ReloadSignalService" }
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            await reload()
+        }
+    }
+}
+
+/// Talks to systemd: READY=1 once every service has started (it starts last), STATUS= every
+/// `statusInterval`, WATCHDOG=1 at half the watchdog interval, STOPPING=1 when shutdown begins.
+struct SystemdStatusService: Service, CustomStringConvertible {
+    let notifier: SystemdNotifier
+    let statusInterval: Duration
+    let status: @Sendable () async -> String
+    let logger: Logger
+    var description: String { "SystemdStatusService" }
+
+    func run() async throws {
+        let watchdog = notifier.watchdogInterval
+        notifier.ready(status: await status())
+        logger.info("ready", metadata: ["watchdog": "\(watchdog.map { "\($0)" } ?? "off")"])
+        let tick = watchdog.map { min($0 / 2, statusInterval) } ?? statusInterval
+        do {
+            try await cancelWhenGracefulShutdown {
+                var sinceStatus = Duration.zero
+                while true {
+                    try await Task.sleep(for: tick)
+                    if watchdog != nil { notifier.watchdog() }
+                    sinceStatus += tick
+                    if sinceStatus >= statusInterval {
+                        sinceStatus = .zero
+                        notifier.status(await status())
+                    }
+                }
+            }
+        } catch is CancellationError {}
+        notifier.stopping()
+        logger.info("stopping")
+    }
+}

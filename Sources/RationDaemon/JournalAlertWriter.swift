@@ -1,0 +1,75 @@
+import CSystemd
+import Control
+import RationCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes each alert to the journal as `rationd` with a fixed MESSAGE_ID, a priority by
+/// verdict and the alert's fields, so `journalctl -t rationd` (or `MESSAGE_ID=…`) shows them.
+public struct JournalAlertWriter: Sendable {
+    /// `journalctl MESSAGE_ID=a7c1e0d2f6b94d1e8f3c5b2a9d4e7f10` selects rationd alerts.
+    public static let messageID = "a7c1e0d2f6b94d1e8f3c5b2a9d4e7f10"
+
+    public init() {}
+
+    /// err for a trusted abnormal verdict, warning when the verdict is unverified, skipped or
+    /// missing, info when the model or an operator judged the window normal.
+    public static func priority(of alert: Alert) -> Int32 {
+        if let op = alert.operatorLabel { return op.label == .abnormal ? 3 : 6 }
+        if alert.verdict.isTrustedAbnormal { return 3 }
+        if alert.verdict.label == .normal, case .verified = alert.verdict.status { return 6 }
+        return 4
+    }
+
+    public static func fields(of alert: Alert, demo: Bool) -> [String] {
+        let record = AlertRecord(alert)
+        let verdict = record.operatorLabel.map { "\($0.label) (operator)" }
+            ?? "\(record.verdict.label ?? "none") (\(record.verdict.status)\(record.verdict.reason.map { ": \($0)" } ?? ""))"
+        let first = alert.window.events.first?.message ?? ""
+        let message = "alert \(record.id): \(record.source) \(record.sessionKey): score \(String(format2: record.score)), verdict \(verdict)\(demo ? " [demo model]" : ""), \(record.eventCount) events: \(first.prefix(200))"
+        var fields = [
+            "MESSAGE=\(message)",
+            "MESSAGE_ID=\(messageID)",
+            "PRIORITY=\(priority(of: alert))",
+            "SYSLOG_IDENTIFIER=rationd",
+            "RATIOND_ALERT_ID=\(record.id)",
+            "RATIOND_SOURCE=\(record.source)",
+            "RATIOND_SESSION=\(record.sessionKey)",
+            "RATIOND_SCORE=\(String(format2: record.score))",
+            "RATIOND_VERDICT=\(record.effectiveLabel ?? "none")",
+            "RATIOND_VERDICT_STATUS=\(record.verdict.status)",
+            "RATIOND_WINDOW_START_USEC=\(record.windowStart)",
+            "RATIOND_WINDOW_END_USEC=\(record.windowEnd)",
+            "RATIOND_COUNT=\(record.count)",
+        ]
+        if demo { fields.append("RATIOND_DEMO=1") }
+        if !record.verdict.rationale.isEmpty { fields.append("RATIOND_RATIONALE=\(record.verdict.rationale.prefix(4000))") }
+        return fields
+    }
+
+    /// Sends one alert; returns the negative errno on failure (the journal is not reachable).
+    @discardableResult
+    public func write(_ alert: Alert, demo: Bool = false) -> Int32 {
+        let fields = Self.fields(of: alert, demo: demo).map { Array($0.utf8) }
+        var buffers = fields.map { bytes -> UnsafeMutableRawBufferPointer in
+            let b = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+            b.copyBytes(from: bytes)
+            return b
+        }
+        defer { for b in buffers { b.deallocate() } }
+        var vectors = zip(buffers, fields).map { iovec(iov_base: $0.0.baseAddress, iov_len: $0.1.count) }
+        buffers = buffers.map { $0 }
+        return vectors.withUnsafeMutableBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
+    }
+}
+
+extension String {
+    /// Two decimals without Foundation.
+    init(format2 value: Double) {
+        let scaled = Int((value * 100).rounded())
+        let sign = scaled < 0 ? "-" : ""
+        let a = abs(scaled)
+        self = "\(sign)\(a / 100).\(a % 100 < 10 ? "0" : "")\(a % 100)"
+    }
+}

@@ -1,0 +1,36 @@
+import Control
+import RationCore
+
+/// What the control socket reports about the pipeline stages. The wiring of sources, miner,
+/// triage, reasoning and store implements it; `IdlePipeline` reports a daemon that runs no
+/// stage yet (only the control socket and the alert board).
+public protocol PipelineIntrospection: Sendable {
+    func sources() async -> [DaemonStatus.Source]
+    func queues() async -> [DaemonStatus.Queue]
+    func miner() async -> DaemonStatus.Miner
+    func llm() async -> DaemonStatus.LLM
+    func store() async -> DaemonStatus.Store
+    func templates(matching query: TemplateQuery) async throws -> [TemplateRecord]
+    func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord
+}
+
+/// No stage running: empty lists, zero counters, every template unknown.
+public struct IdlePipeline: PipelineIntrospection {
+    public let budgetPerMinute: Int
+    public let demo: Bool
+    public init(budgetPerMinute: Int, demo: Bool) {
+        self.budgetPerMinute = budgetPerMinute
+        self.demo = demo
+    }
+    public func sources() async -> [DaemonStatus.Source] { [] }
+    public func queues() async -> [DaemonStatus.Queue] { [] }
+    public func miner() async -> DaemonStatus.Miner { .init(templates: 0, newTemplatesLastHour: 0) }
+    public func llm() async -> DaemonStatus.LLM {
+        .init(calls: 0, cacheHits: 0, failures: 0, skipped: 0, budgetPerMinute: budgetPerMinute, budgetLeft: budgetPerMinute, demo: demo)
+    }
+    public func store() async -> DaemonStatus.Store { .init(alerts: 0, bytes: 0, capacityBytes: 0) }
+    public func templates(matching query: TemplateQuery) async throws -> [TemplateRecord] { [] }
+    public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {
+        throw ControlError.templateNotFound(id)
+    }
+}

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Control
+import Foundation
+
+struct AlertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts", abstract: "List, show or follow alerts.",
+        subcommands: [List.self, Show.self, Follow.self], defaultSubcommand: List.self)
+
+    /// The ListAlerts filters as options.
+    struct Filters: ParsableArguments {
+        @Option(help: ArgumentHelp("Alerts seen since TIME: 1h (ago), 2026-11-26T10:00:00Z, or @EPOCH.", valueName: "time"))
+        var since: String?
+        @Option(help: ArgumentHelp("Alerts first seen until TIME (same forms as --since).", valueName: "time"))
+        var until: String?
+        @Option(help: "Only alerts with events from this systemd unit.")
+        var unit: String?
+        @Option(help: "Only alerts from this source (journal, files.NAME).")
+        var source: String?
+        @Option(help: "abnormal, normal, unknown (no verdict) or skipped (reasoning skipped).")
+        var verdict: String?
+        @Option(name: .customLong("min-score"), help: "Only alerts scoring at least this (0..1).")
+        var minScore: Double?
+        @Option(help: "Operator label: abnormal, normal, or none.")
+        var label: String?
+        @Option(help: "Only alerts whose messages or templates contain this text (case-insensitive).")
+        var text: String?
+        @Option(help: "At most this many alerts, newest first (default 100).")
+        var limit: Int?
+
+        func validate() throws {
+            if let v = verdict, !AlertQuery.verdictValues.contains(v) {
+                throw ValidationError("--verdict must be one of \(AlertQuery.verdictValues.joined(separator: ", "))")
+            }
+            if let l = label, !AlertQuery.labelValues.contains(l) {
+                throw ValidationError("--label must be one of \(AlertQuery.labelValues.joined(separator: ", "))")
+            }
+            if let l = limit, l < 1 { throw ValidationError("--limit must be at least 1") }
+            for (name, value) in [("--since", since), ("--until", until)] {
+                if let value, TimeText.parse(value) == nil { throw ValidationError("\(name): \"\(value)\" is not a time (1h, 2026-11-26T10:00:00Z, @EPOCH)") }
+            }
+        }
+
+        var query: AlertQuery {
+            AlertQuery(since: since.flatMap { TimeText.parse($0) }, until: until.flatMap { TimeText.parse($0) },
+                       unit: unit, source: source, verdict: verdict, minScore: minScore, label: label, text: text, limit: limit)
+        }
+    }
+
+    struct Reply: Codable { var alerts: [AlertRecord] }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List recent alerts (the default).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var filters: Filters
+
+        func run() throws {
+            let reply = try global.withClient { try $0.call("io.rationd.ListAlerts", filters.query, as: Reply.self) }
+            if global.json { return try Output.json(reply.alerts) }
+            Output.line(reply.alerts.isEmpty ? "no alerts" : AlertText.table(reply.alerts))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one alert with its window, scores and verdict.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The alert id.") var id: UInt64
+
+        func run() throws {
+            struct One: Codable { var alert: AlertRecord }
+            let reply = try global.withClient { try $0.call("io.rationd.GetAlert", GetAlertParameters(id: id), as: One.self) }
+            if global.json { return try Output.json(reply.alert) }
+            Output.line(AlertText.detail(reply.alert))
+        }
+    }
+
+    struct Follow: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "follow", abstract: "Print matching alerts, then each new one as it is raised (JSON: one object per line).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var filters: Filters
+
+        func run() throws {
+            var query = filters.query
+            if query.limit == nil { query.limit = 10 }
+            let parameters = try VarlinkJSON.value(query)
+            var headerPrinted = false
+            try global.withClient(timeout: nil) { client in
+                try client.stream("io.rationd.ListAlerts", parameters: parameters) { value in
+                    let reply = try VarlinkJSON.decode(Reply.self, from: value)
+                    for alert in reply.alerts.reversed() {
+                        if global.json { try Output.json(alert, pretty: false); continue }
+                        Output.line(AlertText.row(alert, header: !headerPrinted))
+                        headerPrinted = true
+                    }
+                    return true
+                }
+            }
+        }
+    }
+}
+
+/// How alerts read in a terminal.
+enum AlertText {
+    static let headers = ["ID", "LAST SEEN", "SOURCE", "SESSION", "SCORE", "VERDICT", "COUNT", "FIRST EVENT"]
+
+    static func cells(_ a: AlertRecord) -> [String] {
+        [String(a.id), TimeText.timestamp(a.lastSeen), a.source, a.sessionKey, String(format: "%.2f", a.score),
+         verdict(a), String(a.count), String((a.events.first?.message ?? "").prefix(60))]
+    }
+
+    static func table(_ alerts: [AlertRecord]) -> String {
+        Table(headers, rightAligned: [0, 4, 6], rows: alerts.map(cells)).render()
+    }
+
+    /// A follow line: fixed widths, since later alerts cannot re-align earlier lines.
+    static func row(_ a: AlertRecord, header: Bool) -> String {
+        let widths = [6, 20, 16, 24, 5, 18, 5]
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i < widths.count ? c.padding(toLength: max(widths[i], c.count), withPad: " ", startingAt: 0) : c }
+                .joined(separator: "  ")
+        }
+        return (header ? line(headers) + "\n" : "") + line(cells(a))
+    }
+
+    static func verdict(_ a: AlertRecord) -> String {
+        if let op = a.operatorLabel { return "\(op.label) (operator)" }
+        switch a.verdict.status {
+        case "skipped": return "skipped"
+        case "unverified": return "\(a.verdict.label ?? "?") (unverified)"
+        default: return a.verdict.label ?? "-"
+        }
+    }
+
+    static func detail(_ a: AlertRecord) -> String {
+        var out: [String] = []
+        out.append("alert \(a.id)  \(a.source)  session \(a.sessionKey)\(a.host.map { "  host \($0)" } ?? "")")
+        out.append("seen:     \(TimeText.timestamp(a.firstSeen)) .. \(TimeText.timestamp(a.lastSeen)), \(a.count) time(s)")
+        out.append("window:   \(TimeText.timestamp(a.windowStart)) .. \(TimeText.timestamp(a.windowEnd)), \(a.eventCount) events")
+        out.append("score:    \(String(format: "%.3f", a.score))\(a.escalated ? " (escalated)" : "")")
+        for r in a.reasons {
+            out.append("  \(r.kind.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%.3f", r.score))  \(r.detail)")
+        }
+        var v = "verdict:  \(a.verdict.label ?? "none") [\(a.verdict.status)\(a.verdict.reason.map { ": \($0)" } ?? "")]"
+        if let m = a.verdict.model { v += " model \(m)" }
+        if let s = a.verdict.verifierScore { v += String(format: " verifier %.2f", s) }
+        if a.verdict.cached { v += " (cached)" }
+        out.append(v)
+        if !a.verdict.rationale.isEmpty { out.append("reasoning: \(a.verdict.rationale)") }
+        if let op = a.operatorLabel {
+            out.append("operator: \(op.label) at \(TimeText.timestamp(op.time))\(op.note.map { ": \($0)" } ?? "")")
+        }
+        out.append("")
+        out.append("templates:")
+        for t in a.templates { out.append("  T\(t.id)  \(t.text)") }
+        out.append("")
+        out.append("events (first \(a.events.count) of \(a.eventCount)):")
+        for e in a.events {
+            out.append("  \(TimeText.timestamp(e.time))  T\(e.template)  \(e.unit ?? "-")  \(e.message)")
+        }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Control
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's sources, queues, LLM budget and store.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let status = try global.withClient { try $0.call("io.rationd.GetStatus", NoParameters(), as: DaemonStatus.self) }
+        if global.json { return try Output.json(status) }
+        var lines: [String] = []
+        lines.append("version:   \(status.version)")
+        lines.append("uptime:    \(TimeText.duration(seconds: status.uptimeSeconds))")
+        lines.append("templates: \(status.miner.templates) (\(status.miner.newTemplatesLastHour) new in the last hour)")
+        let llm = status.llm
+        lines.append("llm:       \(llm.calls) calls, \(llm.cacheHits) cache hits, \(llm.failures) failures, \(llm.skipped) skipped, budget \(llm.budgetLeft)/\(llm.budgetPerMinute) per minute\(llm.demo ? " (demo model: verdicts not trusted)" : "")")
+        let store = status.store
+        lines.append("store:     \(store.alerts) alerts, \(TimeText.bytes(store.bytes)) of \(TimeText.bytes(store.capacityBytes))\(store.oldestAlert.map { ", oldest \(TimeText.timestamp($0))" } ?? "")")
+        if let id = status.lastAlert {
+            lines.append("last alert: \(id)\(status.lastAlertTime.map { " at \(TimeText.timestamp($0))" } ?? "")")
+        } else {
+            lines.append("last alert: none")
+        }
+        lines.append("")
+        lines.append(Table(["SOURCE", "KIND", "RECORDS", "LAG", "ERRORS", "CHECKPOINT"], rightAligned: [2, 3, 4],
+                           rows: status.sources.map {
+                               [$0.name, $0.kind, String($0.records), $0.lagSeconds.map { TimeText.duration(seconds: $0) } ?? "-",
+                                String($0.errors), $0.checkpoint ?? "-"]
+                           }).render())
+        lines.append("")
+        lines.append(Table(["QUEUE", "DEPTH", "CAPACITY"], rightAligned: [1, 2],
+                           rows: status.queues.map { [$0.name, String($0.depth), String($0.capacity)] }).render())
+        Output.line(lines.joined(separator: "\n"))
+    }
+}
+
+struct ReloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reload", abstract: "Re-read the daemon's configuration (kept unchanged if invalid).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        struct Reply: Codable { var changes: [String] }
+        let reply = try global.withClient { try $0.call("io.rationd.Reload", NoParameters(), as: Reply.self) }
+        if global.json { return try Output.json(reply) }
+        Output.line(reply.changes.isEmpty ? "reloaded: no changes" : "reloaded:\n" + reply.changes.map { "  \($0)" }.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Logging
+import RationDaemon
+
+/// `rationd run`: the long-running daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: control socket, sd_notify, reload on SIGHUP, graceful stop on SIGTERM.")
+
+    /// `--config` belongs to the root command (shared with `--check-config`).
+    @ParentCommand var parent: Rationd
+
+    func run() async throws {
+        let loaded: (path: String?, configuration: RationdConfiguration)
+        do { loaded = try ConfigurationHolder.load(path: parent.checkConfig.config) } catch {
+            FileHandle.standardError.write(Data("rationd: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let level = Logger.Level(rawValue: loaded.configuration.daemon.logLevel.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "rationd")
+        logger.info("starting", metadata: ["version": "\(RationdVersion.current)",
+                                           "config": "\(loaded.path ?? "built-in defaults")"])
+        let daemon = RationDaemon(version: RationdVersion.current, path: loaded.path,
+                                  configuration: loaded.configuration, logger: logger)
+        do {
+            try await daemon.run()
+        } catch let error as DaemonStartError {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `rationd --check-config [--config FILE]`: validate and name the file, line and key of an error.
+struct CheckConfigOptions: ParsableArguments {
+    @Flag(name: .customLong("check-config"), help: "Validate the configuration file and exit (0 valid, 1 invalid).")
+    var enabled = false
+
+    @Option(name: .long, help: ArgumentHelp("Configuration file (default /etc/rationd/rationd.toml; `run` uses the built-in defaults when it does not exist).", valueName: "file"))
+    var config: String?
+
+    func check() throws {
+        let path = config ?? RationdConfiguration.defaultPath
+        do {
+            _ = try RationdConfiguration(contentsOf: path)
+            print("\(path): valid")
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}

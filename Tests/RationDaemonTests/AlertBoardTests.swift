@@ -1,0 +1,70 @@
+import Control
+import RationCore
+import RationDaemon
+import Testing
+
+@Suite struct AlertBoardTests {
+    static func alert(_ id: UInt64, unit: String = "a.service", seconds: Int64 = 0, label: Verdict.Label? = .abnormal,
+                      status: Verdict.Status = .verified) -> Alert {
+        let t = EventTime(microsecondsSinceEpoch: 1_764_000_000_000_000 + seconds * 1_000_000)
+        let window = Window(key: SessionKey(unit), source: "journal", start: t, end: t,
+                            events: [WindowEvent(time: t, templateID: TemplateID(id), message: "m\(id)", unit: unit)])
+        return Alert(id: AlertID(id), firstSeen: t, lastSeen: t, window: window,
+                     suspicion: Suspicion(score: 0.8, reasons: [], escalated: true),
+                     verdict: Verdict(label: label, status: status))
+    }
+
+    @Test func keepsTheNewestWithinCapacity() {
+        let board = AlertBoard(capacity: 3)
+        for i in 1...5 { board.publish(Self.alert(UInt64(i), seconds: Int64(i))) }
+        #expect(board.count == 3)
+        #expect(board.alerts(matching: AlertQuery()).map(\.id.rawValue) == [5, 4, 3])
+        #expect(board.alert(id: AlertID(1)) == nil)
+        #expect(board.last?.id == AlertID(5))
+    }
+
+    @Test func updatesReplaceInPlaceAndReachFollowers() async {
+        let board = AlertBoard()
+        board.publish(Self.alert(1, unit: "x.service"))
+        let stream = board.follow()
+        #expect(board.followerCount == 1)
+        var updated = Self.alert(1, unit: "x.service")
+        updated.count = 7
+        board.publish(updated)
+        let labelled = board.update(id: AlertID(1)) {
+            $0.operatorLabel = OperatorLabel(label: .normal, time: EventTime(microsecondsSinceEpoch: 1))
+        }
+        #expect(labelled?.operatorLabel?.label == .normal)
+        #expect(board.count == 1)
+        var iterator = stream.makeAsyncIterator()
+        #expect(await iterator.next()?.count == 7)
+        #expect(await iterator.next()?.operatorLabel?.label == .normal)
+        board.finish()
+        #expect(await iterator.next() == nil)
+    }
+
+    @Test func laggingFollowerLosesTheOldestNotThePipeline() async {
+        let board = AlertBoard(capacity: 100, followerBuffer: 4)
+        let stream = board.follow()
+        for i in 1...10 { board.publish(Self.alert(UInt64(i))) }
+        board.finish()
+        var received: [UInt64] = []
+        for await a in stream { received.append(a.id.rawValue) }
+        #expect(received == [7, 8, 9, 10])
+    }
+
+    @Test func journalPriorityFollowsTheVerdict() {
+        #expect(JournalAlertWriter.priority(of: Self.alert(1)) == 3)
+        #expect(JournalAlertWriter.priority(of: Self.alert(1, label: .abnormal, status: .unverified(reason: "x"))) == 4)
+        #expect(JournalAlertWriter.priority(of: Self.alert(1, label: nil, status: .skipped(reason: "budget"))) == 4)
+        #expect(JournalAlertWriter.priority(of: Self.alert(1, label: .normal)) == 6)
+        var overridden = Self.alert(1, label: .normal)
+        overridden.operatorLabel = OperatorLabel(label: .abnormal, time: .zero)
+        #expect(JournalAlertWriter.priority(of: overridden) == 3)
+        let fields = JournalAlertWriter.fields(of: Self.alert(42), demo: true)
+        #expect(fields.contains("MESSAGE_ID=\(JournalAlertWriter.messageID)"))
+        #expect(fields.contains("RATIOND_ALERT_ID=42"))
+        #expect(fields.contains("RATIOND_DEMO=1"))
+        #expect(fields.contains { $0.hasPrefix("MESSAGE=alert 42: journal a.service: score 0.80, verdict abnormal (verified) [demo model]") })
+    }
+}
