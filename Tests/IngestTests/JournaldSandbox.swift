@@ -60,13 +60,12 @@ enum JournaldSandbox {
         environment["RATIOND"] = rationd
         environment["WORK"] = work
         process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
+        let errors = try CapturedStderr()
+        process.standardError = errors.handle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+        return (process.terminationStatus, errors.text())
     }
 
     /// One line of `rationd tap --format jsonl`.

@@ -117,12 +117,12 @@ final class JournaldSandboxTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         process.arguments = asNobody + [JournaldSandbox.rationd!,
                              "tap", "--journal-directory", "\(fixtures.root)/j", "--exit-when-idle", "1"]
-        let errors = Pipe()
-        process.standardError = errors
+        let errors = try CapturedStderr()
+        process.standardError = errors.handle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        let stderr = errors.text()
         #expect(process.terminationStatus == 1)
         #expect(stderr.contains("\(journal): permission denied"))
         #expect(stderr.contains("systemd-journal"))
