@@ -234,13 +234,15 @@ public final class FileSource: LogSource {
                     var out = ready
                     let before = out.count
                     ready = []
-                    var record = LogRecord(time: recordTime, source: id, message: [],
+                    let record = LogRecord(time: recordTime, source: id, message: [],
                                            fields: RecordFields(path: file.path))
                     var lastEnd: UInt64?
                     file.splitter.feed(bytes) { line in
-                        record.message = line.bytes
-                        record.fields.truncated = line.truncated
+                        // Append the template (empty message: nothing to retain), then move
+                        // the line's bytes into place.
                         out.append(record)
+                        out[out.count - 1].message = line.bytes
+                        if line.truncated { out[out.count - 1].fields.truncated = true }
                         lastEnd = line.endOffset
                     }
                     let produced = out.count - before
