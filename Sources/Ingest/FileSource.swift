@@ -237,13 +237,13 @@ public final class FileSource: LogSource {
                     let record = LogRecord(time: recordTime, source: id, message: [],
                                            fields: RecordFields(path: file.path))
                     var lastEnd: UInt64?
-                    file.splitter.feed(bytes) { line in
-                        // Append the template (empty message: nothing to retain), then move
-                        // the line's bytes into place.
+                    file.splitter.feedBytes(bytes) { line, end, truncated in
+                        // Append the template (empty message: nothing to retain), then copy
+                        // the line's bytes straight into place.
                         out.append(record)
-                        out[out.count - 1].message = line.bytes
-                        if line.truncated { out[out.count - 1].fields.truncated = true }
-                        lastEnd = line.endOffset
+                        out[out.count - 1].message = Array(line)
+                        if truncated { out[out.count - 1].fields.truncated = true }
+                        lastEnd = end
                     }
                     let produced = out.count - before
                     ready = out
