@@ -234,14 +234,16 @@ public final class FileSource: LogSource {
                     var out = ready
                     let before = out.count
                     ready = []
-                    var record = LogRecord(time: recordTime, source: id, message: [],
+                    let record = LogRecord(time: recordTime, source: id, message: [],
                                            fields: RecordFields(path: file.path))
                     var lastEnd: UInt64?
-                    file.splitter.feed(bytes) { line in
-                        record.message = line.bytes
-                        record.fields.truncated = line.truncated
+                    file.splitter.feedBytes(bytes) { line, end, truncated in
+                        // Append the template (empty message: nothing to retain), then copy
+                        // the line's bytes straight into place.
                         out.append(record)
-                        lastEnd = line.endOffset
+                        out[out.count - 1].message = Array(line)
+                        if truncated { out[out.count - 1].fields.truncated = true }
+                        lastEnd = end
                     }
                     let produced = out.count - before
                     ready = out

@@ -76,9 +76,13 @@ import RationCore
         let dir = TestDirectory()
         let log = dir.file("app.log")
         writeFile(log, lines("old-", 0..<50))
-        let source = try FileSource(configuration: .test([log]))
-        _ = try source.collect { $0.count >= 50 }
-        var state = source.checkpointState()
+        var state: FileSourceState
+        do {
+            // Scoped: the reader's descriptor must be closed for the inode to be freed.
+            let source = try FileSource(configuration: .test([log]))
+            _ = try source.collect { $0.count >= 50 }
+            state = source.checkpointState()
+        }
         let oldInode = inode(log)
         unlink(log)
         sync()  // ext4 hands a freed inode out again once the deletion is committed

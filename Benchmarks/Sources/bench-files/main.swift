@@ -150,7 +150,7 @@ func runFileSource(_ path: String, expectedLines: Int, batch: Int) throws
 
 let options = Options(CommandLine.arguments)
 let wantBytes = options.sizeMiB << 20
-if fileSize(options.file).map({ abs($0 - wantBytes) > 4096 }) ?? true {
+if fileSize(options.file).map({ abs($0 - wantBytes) > 1 << 20 }) ?? true {
     print("generating \(options.sizeMiB) MiB of log lines in \(options.file) …")
     generate(options.file, bytes: wantBytes)
 }
