@@ -17,13 +17,17 @@ public struct MinerConfiguration: Sendable, Codable, Hashable {
     public var maxLineBytes: Int
     /// Entries in the exact-match cache (masked token sequence -> template).
     public var exactCacheSize: Int
+    /// Words after which the next word is a value (`user alice`, `host db1`); compared
+    /// ASCII case-insensitively.
+    public var valueKeys: [String]
     /// Operator-supplied masks, applied to whole whitespace-separated words before the
     /// built-in ones.
     public var extraMasks: [MaskingRule]
 
-    public init(depth: Int = 4, similarityThreshold: Double = 0.5, maxChildren: Int = 100,
+    public init(depth: Int = 4, similarityThreshold: Double = 0.92, maxChildren: Int = 100,
                 maxTemplates: Int = 10_000, maxTokens: Int = 128, maxLineBytes: Int = 16 * 1024,
-                exactCacheSize: Int = 65_536, extraMasks: [MaskingRule] = []) {
+                exactCacheSize: Int = 65_536,
+                valueKeys: [String] = ["user", "username", "host", "hostname"], extraMasks: [MaskingRule] = []) {
         self.depth = depth
         self.similarityThreshold = similarityThreshold
         self.maxChildren = maxChildren
@@ -31,10 +35,31 @@ public struct MinerConfiguration: Sendable, Codable, Hashable {
         self.maxTokens = maxTokens
         self.maxLineBytes = maxLineBytes
         self.exactCacheSize = exactCacheSize
+        self.valueKeys = valueKeys
         self.extraMasks = extraMasks
     }
 
     public static let `default` = MinerConfiguration()
+
+    private enum CodingKeys: String, CodingKey {
+        case depth, similarityThreshold, maxChildren, maxTemplates, maxTokens, maxLineBytes, exactCacheSize
+        case valueKeys, extraMasks
+    }
+
+    /// Keys left out keep their default, so a configuration file names only what it changes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = MinerConfiguration()
+        depth = try c.decodeIfPresent(Int.self, forKey: .depth) ?? d.depth
+        similarityThreshold = try c.decodeIfPresent(Double.self, forKey: .similarityThreshold) ?? d.similarityThreshold
+        maxChildren = try c.decodeIfPresent(Int.self, forKey: .maxChildren) ?? d.maxChildren
+        maxTemplates = try c.decodeIfPresent(Int.self, forKey: .maxTemplates) ?? d.maxTemplates
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? d.maxTokens
+        maxLineBytes = try c.decodeIfPresent(Int.self, forKey: .maxLineBytes) ?? d.maxLineBytes
+        exactCacheSize = try c.decodeIfPresent(Int.self, forKey: .exactCacheSize) ?? d.exactCacheSize
+        valueKeys = try c.decodeIfPresent([String].self, forKey: .valueKeys) ?? d.valueKeys
+        extraMasks = try c.decodeIfPresent([MaskingRule].self, forKey: .extraMasks) ?? d.extraMasks
+    }
 
     /// Throws when a value is out of range or a mask pattern does not compile.
     public func validate() throws(MinerError) {

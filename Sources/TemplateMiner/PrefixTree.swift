@@ -11,7 +11,7 @@ struct PrefixTree: Sendable {
         var key: UInt64
     }
 
-    static let wildcardKey = TokenHash.wildcard
+    static var wildcardKey: UInt64 { TokenHash.wildcard }
     private(set) var nodes: [Node] = [Node(parent: -1, key: 0)]
     private var freeNodes: [Int32] = []
 
@@ -22,7 +22,7 @@ struct PrefixTree: Sendable {
         var level = 0
         while level < levels {
             let children = nodes[Int(node)].children
-            let key = line.hasMask[level] ? Self.wildcardKey : line.hashes[level]
+            let key = line.tokens[level].hasMask ? Self.wildcardKey : line.tokens[level].hash
             if let next = children[key] {
                 node = next
             } else if let next = children[Self.wildcardKey] {
@@ -42,7 +42,7 @@ struct PrefixTree: Sendable {
         var node: Int32? = nodes[0].children[UInt64(line.count)]
         let levels = min(depth - 2, line.count)
         for level in 0..<levels {
-            var key = line.hasMask[level] ? Self.wildcardKey : line.hashes[level]
+            var key = line.tokens[level].hasMask ? Self.wildcardKey : line.tokens[level].hash
             let children = node.map { nodes[Int($0)].children } ?? [:]
             if children[key] == nil && key != Self.wildcardKey {
                 let hasWildcard = children[Self.wildcardKey] != nil

@@ -19,23 +19,24 @@ extension TemplateMiner {
         w.u64(nextID)
         w.u64(stats.lines); w.u64(stats.cappedLines); w.u64(stats.truncatedLines)
         w.u64(stats.evictions); w.u64(stats.templatesCreated)
-        var order: [TemplateRecord] = []
+        var order: [(TemplateRecord, UInt64)] = []
         var slot = oldest
         while slot >= 0, let record = records[Int(slot)] {
-            order.append(record)
-            slot = record.newer
+            order.append((record, matchCounts[Int(slot)]))
+            slot = newer[Int(slot)]
         }
         w.u32(UInt32(order.count))
-        for record in order {
+        for (record, matches) in order {
             w.u64(record.id.rawValue)
-            w.u64(record.matches)
+            w.u64(matches)
             w.u32(UInt32(record.hashes.count))
             for (hash, text) in zip(record.hashes, record.texts) { w.u64(hash); w.string(text) }
             w.u32(UInt32(record.path.count))
             for key in record.path { w.u64(key) }
         }
-        w.u32(UInt32(exactCache.count))
-        for (key, id) in exactCache.sorted(by: { $0.key < $1.key }) { w.u64(key); w.u64(id.rawValue) }
+        let live = exactCache.all.filter { slotIDs[Int($0.slot)] == $0.id }.sorted { $0.key < $1.key }
+        w.u32(UInt32(live.count))
+        for entry in live { w.u64(entry.key); w.u64(entry.id) }
         let body: [UInt8]
         do { body = try ZstdFrame.compress(w.bytes) } catch {
             throw .corruptSnapshot(reason: "compression failed: \(error)")
@@ -109,13 +110,17 @@ extension TemplateMiner {
             guard path.first == UInt64(tokens), path.count == min(c.depth - 2, tokens) + 1 else {
                 throw .corruptSnapshot(reason: "template \(index) (\(id)) has a tree path that does not fit its \(tokens) tokens")
             }
-            _ = insert(TemplateRecord(id: id, hashes: hashes, texts: texts, path: path, leaf: -1,
-                                      matches: matches, wildcards: wildcards))
+            _ = insert(TemplateRecord(id: id, hashes: hashes, texts: texts, path: path, leaf: -1, wildcards: wildcards),
+                       matches: matches)
         }
         let cached = try r.count("cache size", limit: limit)
         for _ in 0..<cached {
             let key = try r.u64("cache key")
-            exactCache[key] = TemplateID(try r.u64("cache template id"))
+            let id = TemplateID(try r.u64("cache template id"))
+            guard let slot = slotByID[id] else {
+                throw .corruptSnapshot(reason: "cache entry names template \(id), which the snapshot does not hold")
+            }
+            exactCache.insert(key, id: id.rawValue, slot: slot)
         }
         guard r.isAtEnd else { throw .corruptSnapshot(reason: "\(body.count - r.offset) unexpected bytes after the cache") }
     }

@@ -13,9 +13,25 @@ public struct TemplateMiner: Sendable {
     var tokenizer: LineTokenizer
     var tree = PrefixTree()
     var records: [TemplateRecord?] = []
+    /// LRU neighbours by slot (-1 at the ends), apart from the records so that moving a
+    /// template to the front touches no reference-counted field.
+    var newer: [Int32] = []
+    var older: [Int32] = []
+    /// Per slot: lines matched, id (0 when free), `<*>` positions. Kept beside the records
+    /// for the same reason.
+    var matchCounts: [UInt64] = []
+    var slotIDs: [UInt64] = []
+    var wildcardCounts: [Int32] = []
     var freeSlots: [Int32] = []
     var slotByID: [TemplateID: Int32] = [:]
-    var exactCache: [UInt64: TemplateID] = [:]
+    var exactCache: ExactMatchCache
+    /// Scalars of `configuration`, read on every line.
+    let maxLineBytes: Int
+    let depth: Int
+    let maxChildren: Int
+    let maxTemplates: Int
+    let exactCacheSize: Int
+    let similarityThreshold: Double
     var newest: Int32 = -1
     var oldest: Int32 = -1
     var nextID: UInt64 = 1
@@ -27,7 +43,15 @@ public struct TemplateMiner: Sendable {
     public init(configuration: MinerConfiguration = .default) {
         self.configuration = configuration
         self.tokenizer = LineTokenizer(configuration: configuration)
+        exactCache = ExactMatchCache(capacity: configuration.exactCacheSize)
+        maxLineBytes = configuration.maxLineBytes
+        depth = configuration.depth
+        maxChildren = configuration.maxChildren
+        maxTemplates = configuration.maxTemplates
+        exactCacheSize = configuration.exactCacheSize
+        similarityThreshold = configuration.similarityThreshold
     }
+
 
     public var templateCount: Int { slotByID.count }
 
@@ -48,8 +72,8 @@ public struct TemplateMiner: Sendable {
         var result: [(id: TemplateID, text: String, matches: UInt64)] = []
         var slot = newest
         while slot >= 0, let record = records[Int(slot)] {
-            result.append((record.id, record.text, record.matches))
-            slot = record.older
+            result.append((record.id, record.text, matchCounts[Int(slot)]))
+            slot = older[Int(slot)]
         }
         return result
     }
@@ -64,48 +88,50 @@ public struct TemplateMiner: Sendable {
 
     /// Mines one message given as a slice (no copy of the bytes).
     public mutating func mine(_ content: ArraySlice<UInt8>) -> MinedLine {
+        content.withUnsafeBufferPointer { mine($0) }
+    }
+
+    /// Mines one message in borrowed memory (a reader's buffer), without copying it.
+    public mutating func mine(_ content: UnsafeBufferPointer<UInt8>) -> MinedLine {
         stats.lines += 1
-        var length = content.count
-        if length > configuration.maxLineBytes {
-            length = configuration.maxLineBytes
+        if content.count > maxLineBytes {
             stats.cappedLines += 1
+            return mine(bytes: UnsafeBufferPointer(rebasing: content[0..<maxLineBytes]))
         }
-        return content.withUnsafeBufferPointer { full in
-            let bytes = UnsafeBufferPointer(rebasing: full[0..<length])
-            return mine(bytes: bytes)
-        }
+        return mine(bytes: content)
     }
 
     private mutating func mine(bytes: UnsafeBufferPointer<UInt8>) -> MinedLine {
         tokenizer.tokenize(bytes, into: &scratch)
         if scratch.truncated { stats.truncatedLines += 1 }
-        if let id = exactCache[scratch.sequenceHash], let slot = slotByID[id] {
+        if let entry = exactCache.lookup(scratch.sequenceHash), slotIDs[Int(entry.slot)] == entry.id {
+            let slot = entry.slot
             touch(slot)
-            records[Int(slot)]!.matches += 1
-            return MinedLine(templateID: id, parameters: parameters(slot, bytes), isNewTemplate: false)
+            matchCounts[Int(slot)] += 1
+            return MinedLine(templateID: TemplateID(entry.id), parameters: parameters(slot, bytes), isNewTemplate: false)
         }
         let slot: Int32
         let isNew: Bool
-        if let leaf = tree.leaf(for: scratch, depth: configuration.depth), let best = bestMatch(in: leaf) {
+        if let leaf = tree.leaf(for: scratch, depth: depth), let best = bestMatch(in: leaf) {
             slot = best
             isNew = false
             generalise(slot)
             touch(slot)
         } else {
-            slot = create()
+            slot = create(bytes)
             isNew = true
         }
-        records[Int(slot)]!.matches += 1
-        let id = records[Int(slot)]!.id
-        if exactCache.count >= configuration.exactCacheSize { exactCache.removeAll(keepingCapacity: true) }
-        if configuration.exactCacheSize > 0 { exactCache[scratch.sequenceHash] = id }
-        let result = MinedLine(templateID: id, parameters: parameters(slot, bytes), isNewTemplate: isNew)
-        if slotByID.count > configuration.maxTemplates { evictOldest() }
+        matchCounts[Int(slot)] += 1
+        let id = slotIDs[Int(slot)]
+        exactCache.insert(scratch.sequenceHash, id: id, slot: slot)
+        let result = MinedLine(templateID: TemplateID(id), parameters: parameters(slot, bytes), isNewTemplate: isNew)
+        if slotByID.count > maxTemplates { evictOldest() }
         return result
     }
 
-    /// The most similar template of the leaf at or over the threshold. A template position
-    /// holding `<*>` counts as a match; ties go to the template with fewer `<*>`.
+    /// The most similar template of the leaf at or over the threshold. A position counts
+    /// when the tokens are equal, or when the template has `<*>` and the line a value there;
+    /// ties go to the template with fewer `<*>`.
     private func bestMatch(in leaf: Int32) -> Int32? {
         let n = scratch.count
         var best: Int32 = -1
@@ -115,8 +141,8 @@ public struct TemplateMiner: Sendable {
             guard let record = records[Int(slot)] else { continue }
             var same = 0
             record.hashes.withUnsafeBufferPointer { t in
-                scratch.hashes.withUnsafeBufferPointer { l in
-                    for i in 0..<n where t[i] == l[i] || t[i] == PrefixTree.wildcardKey { same += 1 }
+                scratch.tokens.withUnsafeBufferPointer { l in
+                    for i in 0..<n where t[i] == l[i].hash || (t[i] == PrefixTree.wildcardKey && l[i].hasMask) { same += 1 }
                 }
             }
             if same > bestSame || (same == bestSame && record.wildcards < bestWildcards) {
@@ -127,38 +153,41 @@ public struct TemplateMiner: Sendable {
         }
         guard best >= 0 else { return nil }
         if n == 0 { return best }
-        return Double(bestSame) >= configuration.similarityThreshold * Double(n) ? best : nil
+        return Double(bestSame) >= similarityThreshold * Double(n) ? best : nil
     }
 
     private mutating func generalise(_ slot: Int32) {
         let n = scratch.count
         var record = records[Int(slot)].take()!
-        for i in 0..<n where record.hashes[i] != scratch.hashes[i] && record.hashes[i] != PrefixTree.wildcardKey {
+        for i in 0..<n where record.hashes[i] != scratch.tokens[i].hash && record.hashes[i] != PrefixTree.wildcardKey {
             record.hashes[i] = PrefixTree.wildcardKey
             record.texts[i] = "<*>"
             record.wildcards += 1
         }
+        wildcardCounts[Int(slot)] = Int32(record.wildcards)
         records[Int(slot)] = record
     }
 
-    private mutating func create() -> Int32 {
+    private mutating func create(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         let id = TemplateID(nextID)
         nextID += 1
         stats.templatesCreated += 1
-        let path = tree.path(for: scratch, depth: configuration.depth, maxChildren: configuration.maxChildren)
+        let path = tree.path(for: scratch, depth: depth, maxChildren: maxChildren)
         var texts: [String] = []
         texts.reserveCapacity(scratch.count)
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(scratch.count)
         var wildcards = 0
         for i in 0..<scratch.count {
-            texts.append(scratch.maskedText(i))
-            if scratch.hashes[i] == PrefixTree.wildcardKey { wildcards += 1 }
+            texts.append(scratch.maskedText(i, line: bytes))
+            hashes.append(scratch.tokens[i].hash)
+            if scratch.tokens[i].hash == PrefixTree.wildcardKey { wildcards += 1 }
         }
-        return insert(TemplateRecord(id: id, hashes: scratch.hashes, texts: texts, path: path, leaf: -1,
-                                     matches: 0, wildcards: wildcards))
+        return insert(TemplateRecord(id: id, hashes: hashes, texts: texts, path: path, leaf: -1, wildcards: wildcards))
     }
 
     /// Files a record under its path and makes it the most recent.
-    mutating func insert(_ record: TemplateRecord) -> Int32 {
+    mutating func insert(_ record: TemplateRecord, matches: UInt64 = 0) -> Int32 {
         var record = record
         record.leaf = tree.insert(path: record.path)
         let slot: Int32
@@ -167,8 +196,16 @@ public struct TemplateMiner: Sendable {
             records[Int(slot)] = record
         } else {
             records.append(record)
+            newer.append(-1)
+            older.append(-1)
+            matchCounts.append(0)
+            slotIDs.append(0)
+            wildcardCounts.append(0)
             slot = Int32(records.count - 1)
         }
+        matchCounts[Int(slot)] = matches
+        slotIDs[Int(slot)] = record.id.rawValue
+        wildcardCounts[Int(slot)] = Int32(record.wildcards)
         tree.add(template: slot, to: record.leaf)
         slotByID[record.id] = slot
         linkNewest(slot)
@@ -182,6 +219,7 @@ public struct TemplateMiner: Sendable {
         tree.remove(template: slot, from: record.leaf)
         slotByID[record.id] = nil
         records[Int(slot)] = nil
+        slotIDs[Int(slot)] = 0
         freeSlots.append(slot)
         stats.evictions += 1
     }
@@ -195,18 +233,20 @@ public struct TemplateMiner: Sendable {
     }
 
     private mutating func unlink(_ slot: Int32) {
-        let newer = records[Int(slot)]!.newer
-        let older = records[Int(slot)]!.older
-        if newer >= 0 { records[Int(newer)]!.older = older } else { newest = older }
-        if older >= 0 { records[Int(older)]!.newer = newer } else { oldest = newer }
-        records[Int(slot)]!.newer = -1
-        records[Int(slot)]!.older = -1
+        let s = Int(slot)
+        let n = newer[s]
+        let o = older[s]
+        if n >= 0 { older[Int(n)] = o } else { newest = o }
+        if o >= 0 { newer[Int(o)] = n } else { oldest = n }
+        newer[s] = -1
+        older[s] = -1
     }
 
     private mutating func linkNewest(_ slot: Int32) {
-        records[Int(slot)]!.older = newest
-        records[Int(slot)]!.newer = -1
-        if newest >= 0 { records[Int(newest)]!.newer = slot }
+        let s = Int(slot)
+        older[s] = newest
+        newer[s] = -1
+        if newest >= 0 { newer[Int(newest)] = slot }
         newest = slot
         if oldest < 0 { oldest = slot }
     }
@@ -216,20 +256,26 @@ public struct TemplateMiner: Sendable {
     /// The line's values at the template's parameter positions: the whole word where the
     /// template has `<*>`, the masked pieces where the template kept the masked token.
     private func parameters(_ slot: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
-        let line = scratch
-        let spans = line.paramStart.count
-        guard let record = records[Int(slot)], spans > 0 || record.wildcards > 0 else { return [] }
+        let spans = scratch.paramCount
+        let wildcards = Int(wildcardCounts[Int(slot)])
+        guard spans > 0 || wildcards > 0 else { return [] }
+        let templateHashes = records[Int(slot)]!.hashes
         var result: [String] = []
-        result.reserveCapacity(spans + record.wildcards)
+        result.reserveCapacity(spans + wildcards)
         var p = 0
-        for i in 0..<line.count {
-            if record.hashes[i] == PrefixTree.wildcardKey {
-                while p < spans && Int(line.paramToken[p]) == i { p += 1 }
-                result.append(Self.string(bytes, line.wordStart[i], line.wordEnd[i]))
-            } else {
-                while p < spans && Int(line.paramToken[p]) == i {
-                    result.append(Self.string(bytes, line.paramStart[p], line.paramEnd[p]))
-                    p += 1
+        let count = scratch.count
+        scratch.params.withUnsafeBufferPointer { params in
+            scratch.tokens.withUnsafeBufferPointer { tokens in
+                for i in 0..<count {
+                    if templateHashes[i] == PrefixTree.wildcardKey {
+                        while p < spans && Int(params[p].token) == i { p += 1 }
+                        result.append(Self.string(bytes, tokens[i].wordStart, tokens[i].wordEnd))
+                    } else {
+                        while p < spans && Int(params[p].token) == i {
+                            result.append(Self.string(bytes, params[p].start, params[p].end))
+                            p += 1
+                        }
+                    }
                 }
             }
         }

@@ -28,6 +28,12 @@ struct ParseCommand: ParsableCommand {
     @Option(name: .customLong("max-templates"), help: "LRU cap on templates.")
     var maxTemplates: Int = MinerConfiguration.default.maxTemplates
 
+    @Option(name: .customLong("similarity-threshold"), help: "Share of a template's positions a line must match to join it.")
+    var similarityThreshold: Double = MinerConfiguration.default.similarityThreshold
+
+    @Option(help: "Prefix-tree depth (leading tokens used = depth - 2).")
+    var depth: Int = MinerConfiguration.default.depth
+
     @Option(name: .customLong("snapshot"), help: "Write the miner state to this file at the end.")
     var snapshotPath: String?
 
@@ -37,6 +43,8 @@ struct ParseCommand: ParsableCommand {
     func run() throws {
         var configuration = MinerConfiguration.default
         configuration.maxTemplates = maxTemplates
+        configuration.similarityThreshold = similarityThreshold
+        configuration.depth = depth
         try configuration.validate()
         let format = try logFormat.map { try LogFormat($0) }
         var miner = TemplateMiner(configuration: configuration)
@@ -46,7 +54,7 @@ struct ParseCommand: ParsableCommand {
         var unmatched = 0
         for path in files {
             guard let data = try DurableFile.read(path) else {
-                throw ValidationError("\(path): no such file")
+                throw InputFileError(path: path, reason: "no such file")
             }
             LineSplitter.forEachLine(in: data) { line in
                 let mined: MinedLine
@@ -99,6 +107,13 @@ struct ParseCommand: ParsableCommand {
             try miner.save(to: snapshotPath)
         }
     }
+}
+
+/// An input file of `rationd parse` that cannot be read.
+struct InputFileError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "\(path): \(reason)" }
 }
 
 func printError(_ message: String) {

@@ -1,14 +1,12 @@
-import TemplateMiner
-
 /// A line layout in logparser notation, e.g. `<Date> <Time> <Level> <Component>: <Content>`:
 /// `<Name>` is a field (shortest match), a run of spaces matches any whitespace, anything
-/// else is regular-expression text (`\[`, `(\[<PID>\])?`). Only `<Content>` goes to the
-/// miner; a line that does not fit is mined whole and counted.
-struct LogFormat {
-    let format: String
+/// else is regular-expression text (`\[`, `(\[<PID>\])?`), as in logparser. Only
+/// `<Content>` goes to the miner. Used offline (`rationd parse`); not on the hot path.
+public struct LogFormat {
+    public let format: String
     private let regex: Regex<AnyRegexOutput>
 
-    init(_ format: String) throws(MinerError) {
+    public init(_ format: String) throws(MinerError) {
         self.format = format
         var pattern = "^"
         var fields: [String] = []
@@ -47,7 +45,7 @@ struct LogFormat {
     }
 
     /// The `<Content>` of a line, or nil when the line does not fit the format.
-    func content(of line: String) -> Substring? {
+    public func content(of line: String) -> Substring? {
         guard let match = try? regex.wholeMatch(in: line), let content = match.output["Content"]?.substring else {
             return nil
         }
