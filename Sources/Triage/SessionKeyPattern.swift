@@ -68,8 +68,18 @@ public struct SessionKeyPattern: Sendable, Hashable, CustomStringConvertible {
     /// Calls `body` with each distinct key named by `message`, in order; no array is built
     /// for the common one-key line.
     public func forEachKey(in message: [UInt8], _ body: (SessionKey) -> Void) {
+        forEachKeyRange(in: message) { body(SessionKey(String(decoding: message[$0], as: UTF8.self))) }
+    }
+
+    /// Like `forEachKey`, giving each key as its byte range in `message` (no String is made on
+    /// the fast path).
+    func forEachKeyRange(in message: [UInt8], _ body: (Range<Int>) -> Void) {
         guard case .prefixedRun(let prefix, let optionalMinus, let charClass) = matcher else {
-            for key in keys(in: message) { body(key) }
+            // Regular-expression keys: located again in the bytes so callers see ranges.
+            for key in keys(in: message) {
+                let bytes = Array(key.rawValue.utf8)
+                if let at = Self.firstIndex(of: bytes, in: message, from: 0) { body(at..<(at + bytes.count)) }
+            }
             return
         }
         var first: Range<Int>?
@@ -95,7 +105,7 @@ public struct SessionKeyPattern: Sendable, Hashable, CustomStringConvertible {
             } else {
                 first = range
             }
-            body(SessionKey(String(decoding: message[range], as: UTF8.self)))
+            body(range)
         }
     }
 

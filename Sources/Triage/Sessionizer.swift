@@ -46,14 +46,14 @@ public struct Sessionizer: Sendable {
             var event: WindowEvent?
             pattern.forEachKey(in: record.message) { key in
                 if event == nil { event = makeEvent(record, templateID) }
-                addKeyed(key, record, event!, templateID, templateText, into: &closed)
+                addKeyed(table.slot(for: key), { key }, record, event!, templateID, templateText, into: &closed)
             }
             if event == nil { statistics.unkeyedRecords += 1 }
         case .field(let field):
             expireKeyed(into: &closed)
             let key = sessionKey(of: record, field)
             let event = makeEvent(record, templateID)
-            addKeyed(key, record, event, templateID, templateText, into: &closed)
+            addKeyed(table.slot(for: key), { key }, record, event, templateID, templateText, into: &closed)
         case .countWindow(let size, let slide):
             let text = texts.text(for: templateID, clock: statistics.records, fetch: templateText)
             addCounted(record, templateID, text, size: size, slide: slide, into: &closed)
@@ -114,9 +114,11 @@ public struct Sessionizer: Sendable {
         return SessionKey(value ?? record.source.rawValue)
     }
 
-    private mutating func addKeyed(_ key: SessionKey, _ record: LogRecord, _ event: WindowEvent, _ id: TemplateID,
+    /// Adds an event to the session at `found` (nil: none open for the key, `key()` names it).
+    private mutating func addKeyed(_ found: Int?, _ key: () -> SessionKey, _ record: LogRecord, _ event: WindowEvent,
+                                   _ id: TemplateID,
                                    _ templateText: () -> String, into closed: inout [Window]) {
-        var slot = table.slot(for: key)
+        var slot = found
         if let s = slot, let maxDuration = configuration.maxDuration,
            record.time.since(table.sessions[s].start) >= maxDuration
         {
@@ -127,7 +129,7 @@ public struct Sessionizer: Sendable {
             if table.count >= configuration.maxOpenSessions, let oldest = table.oldestSlot() {
                 closed.append(closeKeyed(oldest, reason: \.evictedSessions))
             }
-            slot = table.open(key, source: record.source, time: record.time)
+            slot = table.open(key(), source: record.source, time: record.time)
             statistics.openedSessions += 1
         }
         let s = slot!
@@ -256,6 +258,7 @@ public struct Sessionizer: Sendable {
         if event.time > session.window.end { session.window.end = event.time }
         if event.time < session.window.start { session.window.start = event.time }
         guard session.window.events.count < configuration.maxEventsKept else { return false }
+        if session.window.events.isEmpty { session.window.events.reserveCapacity(min(configuration.maxEventsKept, 16)) }
         var event = event
         let before = session.tally.increment(id)
         let keepMessage = before < configuration.maxMessagesPerTemplate

@@ -134,13 +134,16 @@ struct WindowProfile: Sendable {
         rate = Double(window.eventCount) / seconds
     }
 
-    func count(of id: TemplateID) -> Int? {
+    func count(of id: TemplateID) -> Int? { index(of: id).map { counts[$0].count } }
+
+    /// Position of `id` in `counts`.
+    func index(of id: TemplateID) -> Int? {
         var low = 0, high = counts.count
         while low < high {
             let mid = (low + high) / 2
             if counts[mid].id < id { low = mid + 1 } else { high = mid }
         }
-        return low < counts.count && counts[low].id == id ? counts[low].count : nil
+        return low < counts.count && counts[low].id == id ? low : nil
     }
 
     func isSevere(_ id: TemplateID) -> Bool {
