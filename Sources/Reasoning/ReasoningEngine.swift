@@ -262,7 +262,25 @@ public actor ReasoningEngine {
     }
 
     private func judgeWindowPrompt(_ window: Window, suspicion: Suspicion) async -> Verdict {
+        // Cached per template set and kind of evidence: the cost scales with distinct
+        // combinations, not with windows.
+        let key = VerdictCache.Key.window(templateTexts: window.distinctTemplates.map { window.templates[$0] ?? $0.description },
+                                          reasons: suspicion.reasons.map(\.kind.rawValue), model: models[0],
+                                          promptVersion: configuration.prompts.version)
+        if let hit = cache.lookup(key) {
+            stats.cacheHits += 1
+            return hit
+        }
         stats.windowPrompts += 1
+        let verdict = await askWindow(window, suspicion: suspicion)
+        if case .skipped = verdict.status {} else {
+            cache.store(verdict, for: key)
+            persistCache()
+        }
+        return verdict
+    }
+
+    private func askWindow(_ window: Window, suspicion: Suspicion) async -> Verdict {
         let messages = builder.windowMessages(window: window, suspicion: suspicion)
         let lines = window.events.map(\.message)
         let request = ChatRequest(messages: messages, temperature: configuration.temperature,

@@ -169,6 +169,11 @@ extension LiveServerTests {
             #expect(await engine.statistics.windowPrompts == 1)
             #expect(try server.count("normal") == 3, "two templates and one window prompt")
 
+            // The same template set with the same kind of evidence comes from the cache.
+            let again = await engine.judgeDetailed(window, suspicion: counts)
+            #expect(again.windowVerdict?.cached == true)
+            #expect(try server.count("normal") == 3)
+
             // A template-only suspicion does not ask about the window.
             _ = await engine.judgeDetailed(window, suspicion: Sample.suspicion)
             #expect(await engine.statistics.windowPrompts == 1)
