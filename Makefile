@@ -42,7 +42,7 @@ llm: deps
 
 test: deps llm
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/run-tests
 	scripts/check-unit
 	scripts/check-man
 
