@@ -1,3 +1,4 @@
+import Foundation
 import RationCore
 import Testing
 @testable import Triage
@@ -89,6 +90,26 @@ func trained(_ count: Int = 500, _ configuration: TriageConfiguration = configur
         let s = routine.score(window([1, 5], priorities: [5: .err]))
         #expect(s.score == routine.configuration.errorScore / 2)
         #expect(s.reasons[0].detail.contains("routine"))
+    }
+
+    @Test func moreSevereEventsScoreMore() throws {
+        let triage = try trained()
+        let four = triage.score(window([1, 2, 2, 2, 3, 3, 3, 3], priorities: [3: .crit]))
+        let severity = try #require(four.reasons.first { $0.kind == .severity })
+        #expect(severity.score == triage.configuration.criticalScore + 2)      // + log2(4 events)
+        #expect(severity.detail.hasPrefix("4 crit events"))
+    }
+
+    @Test func severalNewTemplatesAreRarerThanOne() throws {
+        // P(K >= k) for a Poisson count: exact small cases.
+        let lambda = 0.5
+        #expect(abs(TriageModel.poissonTail(atLeast: 1, lambda: lambda) - (1 - exp(-lambda))) < 1e-12)
+        let p3 = 1 - exp(-lambda) * (1 + lambda + lambda * lambda / 2)
+        #expect(abs(TriageModel.poissonTail(atLeast: 3, lambda: lambda) - p3) < 1e-12)
+        let triage = try trained()
+        let one = triage.score(window([1, 2, 2, 2, 3, 50]))
+        let three = triage.score(window([1, 2, 2, 2, 3, 50, 51, 52]))
+        #expect(three.score > one.score + 10)
     }
 
     @Test func burstAgainstTheSourceRate() throws {
