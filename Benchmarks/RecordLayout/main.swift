@@ -78,6 +78,7 @@ func ownedMessage() -> Result {
             result.lines += batch.count
         }
     }
+    for i in 0..<out.count { result.bytes &+= out[i].message.count &+ 1 }
     result.lines += out.count
     result.cpu = cpuSeconds() - start
     return result
@@ -109,6 +110,7 @@ func chunkSlice() -> Result {
             result.lines += batch.count
         }
     }
+    for i in 0..<out.count { result.bytes &+= out[i].message.count &+ 1 }
     result.lines += out.count
     result.cpu = cpuSeconds() - start
     return result
@@ -141,6 +143,7 @@ func sharedFields() -> Result {
             result.lines += batch.count
         }
     }
+    for i in 0..<out.count { result.bytes &+= out[i].message.count &+ 1 }
     result.lines += out.count
     result.cpu = cpuSeconds() - start
     return result
@@ -163,9 +166,9 @@ func fixed(_ x: Double, _ digits: Int) -> String {
     while s.count <= digits { s = "0" + s }
     return digits == 0 ? s : String(s.dropLast(digits)) + "." + String(s.suffix(digits))
 }
-print("\(lines) lines, \(bytes) bytes; best CPU-s of \(rounds) rounds per layout:")
+print("\(lines) lines, \(bytes) bytes (newlines included); best CPU-s of \(rounds) rounds per layout:")
 for i in names.indices {
     let name = names[i] + String(repeating: " ", count: max(0, 40 - names[i].count))
     print("  \(name) \(fixed(best[i], 3)) CPU-s  \(fixed(best[i] / Double(lines) * 1e9, 1)) ns/line  "
-        + "\(fixed(best[0] / best[i], 2))x less CPU than today")
+        + "\(fixed(best[0] / best[i], 2))x today's speed")
 }
