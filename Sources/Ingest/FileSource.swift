@@ -161,8 +161,12 @@ public final class FileSource: LogSource {
             }
             return ready
         }
-        // Keep the (smaller) remainder aside and hand out the array itself.
-        let rest = Array(ready[limit...])
+        // Keep the (smaller) remainder aside, in an array with room for the next batch (an
+        // array grown by appends would copy every record on each regrowth), and hand out the
+        // array itself.
+        var rest: [LogRecord] = []
+        rest.reserveCapacity(limit * 2)
+        rest.append(contentsOf: ready[limit...])
         ready.removeLast(ready.count - limit)
         defer { ready = rest }
         return ready
