@@ -44,16 +44,24 @@ public struct Sessionizer: Sendable {
         case .capture(let pattern):
             expireKeyed(into: &closed)
             var event: WindowEvent?
-            pattern.forEachKey(in: record.message) { key in
-                if event == nil { event = makeEvent(record, templateID) }
-                addKeyed(table.slot(for: key), { key }, record, event!, templateID, templateText, into: &closed)
+            record.message.withUnsafeBytes { message in
+                pattern.forEachKeyRange(in: record.message) { range in
+                    if event == nil { event = makeEvent(record, templateID) }
+                    // The key's bytes find its session; a String is made only to open one.
+                    let bytes = UnsafeRawBufferPointer(rebasing: message[range])
+                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record, event!,
+                             templateID, templateText, into: &closed)
+                }
             }
             if event == nil { statistics.unkeyedRecords += 1 }
         case .field(let field):
             expireKeyed(into: &closed)
             let key = sessionKey(of: record, field)
             let event = makeEvent(record, templateID)
-            addKeyed(table.slot(for: key), { key }, record, event, templateID, templateText, into: &closed)
+            var text = key.rawValue
+            text.withUTF8 { bytes in
+                addKeyed(UnsafeRawBufferPointer(bytes), { key }, record, event, templateID, templateText, into: &closed)
+            }
         case .countWindow(let size, let slide):
             let text = texts.text(for: templateID, clock: statistics.records, fetch: templateText)
             addCounted(record, templateID, text, size: size, slide: slide, into: &closed)
@@ -114,11 +122,12 @@ public struct Sessionizer: Sendable {
         return SessionKey(value ?? record.source.rawValue)
     }
 
-    /// Adds an event to the session at `found` (nil: none open for the key, `key()` names it).
-    private mutating func addKeyed(_ found: Int?, _ key: () -> SessionKey, _ record: LogRecord, _ event: WindowEvent,
-                                   _ id: TemplateID,
+    /// Adds an event to the session keyed by `keyBytes` (`key()` names it when one is opened).
+    private mutating func addKeyed(_ keyBytes: UnsafeRawBufferPointer, _ key: () -> SessionKey, _ record: LogRecord,
+                                   _ event: WindowEvent, _ id: TemplateID,
                                    _ templateText: () -> String, into closed: inout [Window]) {
-        var slot = found
+        let hash = SessionKeyIndex.hash(keyBytes)
+        var slot = table.slot(for: keyBytes, hash: hash)
         if let s = slot, let maxDuration = configuration.maxDuration,
            record.time.since(table.sessions[s].start) >= maxDuration
         {
@@ -129,7 +138,7 @@ public struct Sessionizer: Sendable {
             if table.count >= configuration.maxOpenSessions, let oldest = table.oldestSlot() {
                 closed.append(closeKeyed(oldest, reason: \.evictedSessions))
             }
-            slot = table.open(key(), source: record.source, time: record.time)
+            slot = table.open(key(), bytes: keyBytes, hash: hash, source: record.source, time: record.time)
             statistics.openedSessions += 1
         }
         let s = slot!
