@@ -127,7 +127,7 @@ public struct Triage: Sendable {
         let newIDs = profile.counts.indices.filter { lookups.templates[$0] == nil }.map { profile.counts[$0].id }
         let hasNewTemplate = lookups.hasNewTemplate
         if hasNewTemplate {
-            let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: lambda))
+            let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: model.newTemplatesPerWindowLowerBound))
             let of = newIDs.count > 1 ? " (one of \(newIDs.count) new templates)" : ""
             for id in newIDs {
                 add(.newTemplate, bits, id, nil, "\(text(id)) never seen in \(model.windows) windows\(of)")
