@@ -145,7 +145,10 @@ public struct Sessionizer: Sendable {
         table.touch(s)
         let limits = self.limits
         if Self.append(event, id, message: record.message, limits: limits, to: &table[s]) {
-            table[s].window.templates[id] = texts.text(for: id, clock: statistics.records, fetch: templateText)
+            let text = texts.text(for: id, clock: statistics.records, fetch: templateText)
+            // Sessions hold a handful of templates: one table for them, not one per doubling.
+            if table[s].window.templates.isEmpty { table[s].window.templates.reserveCapacity(8) }
+            table[s].window.templates[id] = text
         }
         if table.sessions[s].window.eventCount >= configuration.maxEvents {
             closed.append(closeKeyed(s, reason: \.closedByMaxEvents))

@@ -225,22 +225,26 @@ public struct Triage: Sendable {
     /// The template whose count is furthest from its usual count (in deviations), including
     /// usual templates missing from the window.
     private func mostDeviatingTemplate(_ profile: WindowProfile) -> (TemplateID?, String?) {
-        var best: (id: TemplateID, z: Double, text: String)?
-        func consider(_ id: TemplateID, _ z: Double, _ text: String) {
-            if best == nil || z > best!.z || (z == best!.z && id < best!.id) { best = (id, z, text) }
+        // The text is written for the winner only.
+        var best: (id: TemplateID, z: Double, count: Int?)?
+        func consider(_ id: TemplateID, _ z: Double, _ count: Int?) {
+            if best == nil || z > best!.z || (z == best!.z && id < best!.id) { best = (id, z, count) }
         }
         for (id, count) in profile.counts {
             guard let stats = model.templates[id] else { continue }
-            let z = abs(Double(count) - stats.meanCount) / max(stats.countDeviation, 0.5)
-            consider(id, z, "\(id) x\(count) vs usual \(Self.format(stats.meanCount))")
+            consider(id, abs(Double(count) - stats.meanCount) / max(stats.countDeviation, 0.5), count)
         }
         for id in usualTemplates where profile.count(of: id) == nil {
             guard let stats = model.templates[id] else { continue }
-            let z = stats.meanCount / max(stats.countDeviation, 0.5)
-            consider(id, z, "\(id) absent, usually x\(Self.format(stats.meanCount)) in \(stats.windows) of \(model.windows) windows")
+            consider(id, stats.meanCount / max(stats.countDeviation, 0.5), nil)
         }
-        guard let best, best.z >= 1 else { return (nil, nil) }
-        return (best.id, best.text)
+        guard let best, best.z >= 1, let stats = model.templates[best.id] else { return (nil, nil) }
+        let text = if let count = best.count {
+            "\(best.id) x\(count) vs usual \(Self.format(stats.meanCount))"
+        } else {
+            "\(best.id) absent, usually x\(Self.format(stats.meanCount)) in \(stats.windows) of \(model.windows) windows"
+        }
+        return (best.id, text)
     }
 
     mutating func refreshUsualTemplates() {
