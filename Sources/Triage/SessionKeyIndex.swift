@@ -61,7 +61,8 @@ struct SessionKeyIndex: Sendable {
             keyBytes.append(contentsOf: repeatElement([], count: grow))
         }
         hashes[slot] = hash
-        keyBytes[slot] = Array(bytes)
+        keyBytes[slot].removeAll(keepingCapacity: true)   // a reused slot keeps its storage
+        keyBytes[slot].append(contentsOf: bytes)
         if (count + 1) * 2 > buckets.count { resize(to: buckets.count * 2) }
         place(slot)
         count += 1
@@ -87,7 +88,7 @@ struct SessionKeyIndex: Sendable {
             i = j
         }
         buckets[i] = -1
-        keyBytes[slot] = []
+        keyBytes[slot].removeAll(keepingCapacity: true)
         count -= 1
     }
 

@@ -80,7 +80,7 @@ struct SessionTable: Sendable {
         swap(&window, &sessions[slot].window)
         sessions[slot].window.events = []
         sessions[slot].window.templates = [:]
-        sessions[slot].tally = TemplateTally()
+        sessions[slot].tally.reset()
         freeSlots.append(slot)
         compactOpenedIfSparse()
         return window

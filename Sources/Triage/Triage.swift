@@ -124,9 +124,9 @@ public struct Triage: Sendable {
         // brings), or in fewer than `rareFraction` of windows.
         let lambda = model.newTemplatesPerWindow
         let newTemplateWindowRate = -expm1(-lambda)
-        let newIDs = profile.counts.indices.filter { lookups.templates[$0] == nil }.map { profile.counts[$0].id }
         let hasNewTemplate = lookups.hasNewTemplate
         if hasNewTemplate {
+            let newIDs = profile.counts.indices.filter { lookups.templates[$0] == nil }.map { profile.counts[$0].id }
             let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: model.newTemplatesPerWindowLowerBound))
             let of = newIDs.count > 1 ? " (one of \(newIDs.count) new templates)" : ""
             for id in newIDs {
@@ -199,18 +199,24 @@ public struct Triage: Sendable {
     /// Sum over kinds of each kind's strongest reason; reasons strongest first, at most
     /// `maxReasons`, always keeping each kind's strongest.
     func combine(_ reasons: [SuspicionReason]) -> Suspicion {
+        // Most windows have no reason at all, or one: no sorting or tables for them.
+        if reasons.count <= 1 {
+            return Suspicion(score: reasons.first?.score ?? 0, reasons: reasons, escalated: false)
+        }
         let ordered = reasons.sorted { a, b in
             if a.score != b.score { return a.score > b.score }
-            if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
+            if a.kind != b.kind { return Self.nameOrder(a.kind) < Self.nameOrder(b.kind) }
             return (a.templateID?.rawValue ?? 0, a.previousTemplateID?.rawValue ?? 0)
                 < (b.templateID?.rawValue ?? 0, b.previousTemplateID?.rawValue ?? 0)
         }
         var total = 0.0
         var leaders: [SuspicionReason] = []
         var others: [SuspicionReason] = []
-        var seen = Set<SuspicionReason.Kind>()
+        var seen: UInt8 = 0
         for reason in ordered {
-            if seen.insert(reason.kind).inserted {
+            let bit: UInt8 = 1 << Self.nameOrder(reason.kind)
+            if seen & bit == 0 {
+                seen |= bit
                 total += reason.score
                 leaders.append(reason)
             } else {
@@ -221,6 +227,19 @@ public struct Triage: Sendable {
         return Suspicion(score: total, reasons: kept.sorted { $0.score > $1.score }, escalated: false)
     }
 
+
+    /// A kind's position in the alphabetical order of raw values (the tie-break between
+    /// equal scores), without comparing strings.
+    static func nameOrder(_ kind: SuspicionReason.Kind) -> Int {
+        switch kind {
+        case .burst: 0
+        case .countDeviation: 1
+        case .newTemplate: 2
+        case .rareTemplate: 3
+        case .rareTransition: 4
+        case .severity: 5
+        }
+    }
 
     /// The template whose count is furthest from its usual count (in deviations), including
     /// usual templates missing from the window.

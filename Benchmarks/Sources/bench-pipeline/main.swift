@@ -43,7 +43,14 @@ if let i = arguments.firstIndex(of: "--rounds"), i + 1 < arguments.count, let n 
     rounds = n
     arguments.removeSubrange(i...(i + 1))
 }
-guard arguments.count == 1 else { fail("usage: bench-pipeline RAW_HDFS_FILE [--rounds N]") }
+/// `--profile pipeline|sessionizer|records|miner`: run that mode once and print nothing else
+/// (for a profiler, which would otherwise mix the modes).
+var profileMode: String?
+if let i = arguments.firstIndex(of: "--profile"), i + 1 < arguments.count {
+    profileMode = arguments[i + 1]
+    arguments.removeSubrange(i...(i + 1))
+}
+guard arguments.count == 1 else { fail("usage: bench-pipeline RAW_HDFS_FILE [--rounds N] [--profile MODE]") }
 let path = arguments[0]
 guard let raw = try? DurableFile.read(path) else { fail("\(path): cannot read") }
 
@@ -140,6 +147,19 @@ func pipeline(_ w: Workload, triaging: Bool = true) -> PipelineRun {
     }
     return PipelineRun(seconds: now() - t0, windows: windows, escalated: escalated, openSessions: open,
                        statistics: sessionizer.statistics)
+}
+
+if let profileMode {
+    let seconds: Double
+    switch profileMode {
+    case "pipeline": seconds = pipeline(workload).seconds
+    case "sessionizer": seconds = pipeline(workload, triaging: false).seconds
+    case "records": seconds = minerWithRecords(workload)
+    case "miner": seconds = minerAlone(workload).seconds
+    default: fail("--profile takes pipeline, sessionizer, records or miner")
+    }
+    print("{\"mode\":\"\(profileMode)\",\"lines_per_second\":\(Int(Double(lines) / seconds))}")
+    exit(0)
 }
 
 var bestMiner = Double.infinity
