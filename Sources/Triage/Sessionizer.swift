@@ -16,10 +16,13 @@ public struct Sessionizer: Sendable {
     private var countWindows: [SourceID: CountWindowState] = [:]
     private var timeWindows: [SourceID: SessionTable.Session] = [:]
     private var texts = TemplateTextCache()
+    /// The capture pattern's scanner, when it has the fast shape (most keyed configurations).
+    private let keyScanner: KeyPrefixScanner?
 
     public init(configuration: SessionizerConfiguration) throws(TriageError) {
         try configuration.validate()
         self.configuration = configuration
+        if case .capture(let pattern) = configuration.keying { keyScanner = pattern.prefixScanner } else { keyScanner = nil }
     }
 
     /// Number of windows currently open.
@@ -40,6 +43,20 @@ public struct Sessionizer: Sendable {
         statistics.records += 1
         var closed: [Window] = []
         if now == nil || record.time > now! { now = record.time }
+        if let keyScanner {
+            expireKeyed(into: &closed)
+            var event: WindowEvent?
+            record.message.withUnsafeBytes { message in
+                keyScanner.forEachKeyRange(in: message) { range in
+                    if event == nil { event = makeEvent(record, templateID) }
+                    let bytes = UnsafeRawBufferPointer(rebasing: message[range])
+                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record, event!,
+                             templateID, templateText, into: &closed)
+                }
+            }
+            if event == nil { statistics.unkeyedRecords += 1 }
+            return closed
+        }
         switch configuration.keying {
         case .capture(let pattern):
             expireKeyed(into: &closed)
