@@ -81,25 +81,36 @@ public struct Triage: Sendable {
         var transitionSeen: [Int]
         var signatureSeen: Int
         var hasNewTemplate: Bool
+        /// Where the known templates and transitions sit in the model's tables, so learning
+        /// updates them without hashing again (valid until the tables change: learning
+        /// updates through them before it inserts anything).
+        var templateIndices: [Dictionary<TemplateID, TriageModel.TemplateStats>.Index?]
+        var transitionIndices: [Dictionary<TriageModel.Transition, Int>.Index?]
     }
 
     func lookUp(_ profile: WindowProfile) -> Lookups {
-        let templates = profile.counts.map { model.templates[$0.id] }
+        let templateIndices = profile.counts.map { model.templates.index(forKey: $0.id) }
+        let templates = templateIndices.map { $0.map { model.templates.values[$0] } }
         func known(_ end: UInt64) -> Bool {
             end == TriageModel.Transition.boundary || templates[profile.index(of: TemplateID(end))!] != nil
         }
         var transitionKnown: [Bool] = []
         var transitionSeen: [Int] = []
+        var transitionIndices: [Dictionary<TriageModel.Transition, Int>.Index?] = []
         transitionKnown.reserveCapacity(profile.transitions.count)
         transitionSeen.reserveCapacity(profile.transitions.count)
+        transitionIndices.reserveCapacity(profile.transitions.count)
         for t in profile.transitions {
             let k = known(t.previous) && known(t.next)
             transitionKnown.append(k)
-            transitionSeen.append(model.transitions[t] ?? 0)
+            let index = model.transitions.index(forKey: t)
+            transitionIndices.append(index)
+            transitionSeen.append(index.map { model.transitions.values[$0] } ?? 0)
         }
         return Lookups(templates: templates, transitionKnown: transitionKnown, transitionSeen: transitionSeen,
                        signatureSeen: model.signatures[profile.signature] ?? 0,
-                       hasNewTemplate: templates.contains { $0 == nil })
+                       hasNewTemplate: templates.contains { $0 == nil },
+                       templateIndices: templateIndices, transitionIndices: transitionIndices)
     }
 
     // MARK: scoring
@@ -285,15 +296,31 @@ public struct Triage: Sendable {
         for k in profile.transitions.indices where lookups.transitionKnown[k] && lookups.transitionSeen[k] == 0 {
             newTransition = true
         }
+        // Known entries are updated in place first; new ones are inserted after (an insertion
+        // may rehash and invalidate the looked-up positions).
+        var newTemplates: [(TemplateID, TriageModel.TemplateStats)] = []
         for (k, (id, count)) in profile.counts.enumerated() {
             var stats = lookups.templates[k] ?? { introduced += 1; return .init() }()
             stats.windows += 1
             stats.countSum += Double(count)
             stats.countSquareSum += Double(count * count)
             if profile.isSevere(id) { stats.severeWindows += 1 }
-            model.templates[id] = stats
+            if let index = lookups.templateIndices[k] {
+                model.templates.values[index] = stats
+            } else {
+                newTemplates.append((id, stats))
+            }
         }
-        for (k, t) in profile.transitions.enumerated() { model.transitions[t] = lookups.transitionSeen[k] + 1 }
+        for (id, stats) in newTemplates { model.templates[id] = stats }
+        var newTransitions: [TriageModel.Transition] = []
+        for (k, t) in profile.transitions.enumerated() {
+            if let index = lookups.transitionIndices[k] {
+                model.transitions.values[index] += 1
+            } else {
+                newTransitions.append(t)
+            }
+        }
+        for t in newTransitions { model.transitions[t] = 1 }
         if !newTemplate && lookups.signatureSeen == 0 { model.windowsWithNewSignature += 1 }
         model.signatures[profile.signature] = lookups.signatureSeen + 1
         if model.windows > 0 { model.templateIntroductions += introduced }
