@@ -9,7 +9,7 @@
 // limits and assesses every closed window with the default triage configuration. The bare
 // miner (contents slices, no records) is reported too, with `ratio_vs_bare_miner`.
 // Rates are lines per second of thread CPU time. Prints one JSON object.
-// usage: bench-pipeline RAW_HDFS_FILE [--rounds N]
+// usage: bench-pipeline RAW_HDFS_FILE [--rounds N] [--profile pipeline|sessionizer|records|miner]
 #if canImport(Glibc)
 import Glibc
 #endif
