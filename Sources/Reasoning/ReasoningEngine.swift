@@ -45,6 +45,8 @@ public actor ReasoningEngine {
     private nonisolated let queueCapacity: Int
     private var deferred: [Item] = []
     private var rejudgeTask: Task<Void, Never>?
+    private var saveTask: Task<Void, Never>?
+    private var cacheDirty = false
     private nonisolated let continuation: AsyncStream<WindowJudgement>.Continuation
 
     /// HTTP endpoints and the verdict cache (`cachePath`) from the configuration. A corrupt
@@ -111,12 +113,14 @@ public actor ReasoningEngine {
     /// An operator's label for a template text; wins over every model verdict from now on.
     public func setOverride(templateText: String, label: Verdict.Label, note: String? = nil) {
         cache.setOverride(templateText: templateText, label: label, note: note)
-        persistCache()
+        cacheDirty = true
+        flushCache()
     }
 
     public func removeOverride(templateText: String) {
         cache.removeOverride(templateText: templateText)
-        persistCache()
+        cacheDirty = true
+        flushCache()
     }
 
     // MARK: Direct judgement
@@ -190,7 +194,7 @@ public actor ReasoningEngine {
         rejudgeTask?.cancel()
         rejudgeTask = nil
         deferred.removeAll()
-        persistCache()
+        flushCache()
         shuttingDown = true
         finishIfDrained()
     }
@@ -415,7 +419,25 @@ public actor ReasoningEngine {
         return nil
     }
 
+    /// Marks the cache dirty and saves it within `cacheSaveInterval`: one rewrite for a burst
+    /// of new verdicts, not one per verdict.
     private func persistCache() {
+        cacheDirty = true
+        guard saveTask == nil else { return }
+        let interval = configuration.cacheSaveInterval
+        saveTask = Task {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            await self.flushCache()
+        }
+    }
+
+    /// Writes the verdict cache now if anything changed (also done by `shutdown`).
+    public func flushCache() {
+        saveTask?.cancel()
+        saveTask = nil
+        guard cacheDirty else { return }
+        cacheDirty = false
         do throws(ReasoningError) { try cache.save() } catch { stats.cacheWarning = error.description }
     }
 
