@@ -1,0 +1,61 @@
+/// Masked token sequence hash -> template, as an open-addressing table keyed by the
+/// already well-mixed 64-bit sequence hash (no rehashing through `Hasher`). Bounded: when
+/// it is three-quarters full it is cleared, and lines rebuild it through the tree. An entry
+/// names the slot and the id that must still be in it, so evicted templates are never hit.
+struct ExactMatchCache: Sendable {
+    struct Entry: Sendable {
+        var key: UInt64 = 0
+        var id: UInt64 = 0
+        var slot: Int32 = -1
+    }
+
+    private var entries: [Entry]
+    private let mask: Int
+    private let limit: Int
+    private(set) var count = 0
+
+    /// Room for at least `capacity` entries; 0 disables the cache.
+    init(capacity: Int) {
+        var size = 16
+        while size * 3 / 4 < capacity { size <<= 1 }
+        entries = capacity > 0 ? Array(repeating: Entry(), count: size) : []
+        mask = size - 1
+        limit = capacity
+    }
+
+    @inline(__always)
+    func lookup(_ key: UInt64) -> Entry? {
+        if entries.isEmpty { return nil }
+        return entries.withUnsafeBufferPointer { e in
+            var i = Int(truncatingIfNeeded: key) & mask
+            while true {
+                let entry = e[i]
+                if entry.slot < 0 { return nil }
+                if entry.key == key { return entry }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    mutating func insert(_ key: UInt64, id: UInt64, slot: Int32) {
+        if entries.isEmpty { return }
+        if count >= limit { removeAll() }
+        let mask = self.mask
+        let inserted: Bool = entries.withUnsafeMutableBufferPointer { e in
+            var i = Int(truncatingIfNeeded: key) & mask
+            while e[i].slot >= 0 && e[i].key != key { i = (i + 1) & mask }
+            let fresh = e[i].slot < 0
+            e[i] = Entry(key: key, id: id, slot: slot)
+            return fresh
+        }
+        if inserted { count += 1 }
+    }
+
+    mutating func removeAll() {
+        for i in entries.indices { entries[i] = Entry() }
+        count = 0
+    }
+
+    /// Live entries, for snapshots.
+    var all: [Entry] { entries.filter { $0.slot >= 0 } }
+}

@@ -1,0 +1,209 @@
+import ArgumentParser
+import RationCore
+import TemplateMiner
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `rationd parse`: mines templates from log files offline and writes, per line, the id and
+/// the final text of its template (the input format of score_parsing.py), or a summary.
+struct ParseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Mine templates from log files and print each line's template (CSV or JSON lines) or a summary."
+    )
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+
+    @Option(name: .customLong("log-format"),
+            help: "Line layout in logparser notation, e.g. '<Date> <Time> <Level> <Component>: <Content>'; only <Content> is mined. Default: the whole line.")
+    var logFormat: String?
+
+    @Option(help: "Per-line output: csv (line,template_id,template) or jsonl (also the parameters).")
+    var output: OutputFormat = .csv
+
+    @Flag(help: "Print the templates with their line counts instead of one row per line.")
+    var summary = false
+
+    @Option(name: .customLong("max-templates"), help: "LRU cap on templates.")
+    var maxTemplates: Int = MinerConfiguration.default.maxTemplates
+
+    @Option(name: .customLong("similarity-threshold"), help: "Share of a template's positions a line must match to join it.")
+    var similarityThreshold: Double = MinerConfiguration.default.similarityThreshold
+
+    @Option(help: "Prefix-tree depth (leading tokens used = depth - 2).")
+    var depth: Int = MinerConfiguration.default.depth
+
+    @Option(name: .customLong("snapshot"), help: "Write the miner state to this file at the end.")
+    var snapshotPath: String?
+
+    @Argument(help: "Log files; lines are numbered from 1 across all of them.")
+    var files: [String]
+
+    func run() throws {
+        var configuration = MinerConfiguration.default
+        configuration.maxTemplates = maxTemplates
+        configuration.similarityThreshold = similarityThreshold
+        configuration.depth = depth
+        try configuration.validate()
+        let format = try logFormat.map { try LogFormat($0) }
+        var miner = TemplateMiner(configuration: configuration)
+        var ids: [TemplateID] = []
+        var parameters: [[String]] = []
+        var firstText: [TemplateID: String] = [:]
+        var unmatched = 0
+        for path in files {
+            guard let data = try DurableFile.read(path) else {
+                throw InputFileError(path: path, reason: "no such file")
+            }
+            LineSplitter.forEachLine(in: data) { line in
+                let mined: MinedLine
+                if let format {
+                    let text = String(decoding: line, as: UTF8.self)
+                    if let content = format.content(of: text.trimmingWhitespace()) {
+                        mined = miner.mine(Array(content.utf8))
+                    } else {
+                        unmatched += 1
+                        mined = miner.mine(line)
+                    }
+                } else {
+                    mined = miner.mine(line)
+                }
+                ids.append(mined.templateID)
+                if output == .jsonl && !summary { parameters.append(mined.parameters) }
+                if mined.isNewTemplate { firstText[mined.templateID] = miner.template(for: mined.templateID) }
+            }
+        }
+        func text(_ id: TemplateID) -> String { miner.template(for: id) ?? firstText[id] ?? "" }
+        var out = BufferedOutput()
+        if summary {
+            var counts: [TemplateID: Int] = [:]
+            for id in ids { counts[id, default: 0] += 1 }
+            let sorted = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            for (id, count) in sorted {
+                out.write("\(count)\t\(id)\t\(text(id))\n")
+            }
+            out.write("# \(ids.count) lines, \(counts.count) templates\n")
+        } else if output == .csv {
+            out.write("line,template_id,template\n")
+            for (index, id) in ids.enumerated() {
+                out.write("\(index + 1),\(id.rawValue),\(CSV.quote(text(id)))\n")
+            }
+        } else {
+            for (index, id) in ids.enumerated() {
+                let params = parameters[index].map(JSON.quote).joined(separator: ",")
+                out.write("{\"line\":\(index + 1),\"template_id\":\(id.rawValue),\"template\":\(JSON.quote(text(id))),\"parameters\":[\(params)]}\n")
+            }
+        }
+        out.flush()
+        let stats = miner.statistics
+        if unmatched > 0 {
+            printError("rationd parse: \(unmatched) lines did not fit the log format and were mined whole")
+        }
+        if stats.evictions > 0 || stats.cappedLines > 0 || stats.truncatedLines > 0 {
+            printError("rationd parse: \(stats.evictions) templates evicted (cap \(maxTemplates)), \(stats.cappedLines) lines cut at \(configuration.maxLineBytes) bytes, \(stats.truncatedLines) lines over \(configuration.maxTokens) tokens")
+        }
+        if let snapshotPath {
+            try miner.save(to: snapshotPath)
+        }
+    }
+}
+
+/// An input file of `rationd parse` that cannot be read.
+struct InputFileError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "\(path): \(reason)" }
+}
+
+func printError(_ message: String) {
+    var line = message + "\n"
+    line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+}
+
+/// Splits a file into lines: `\n` ends a line, a trailing `\r` is dropped, a last line
+/// without newline counts.
+enum LineSplitter {
+    static func forEachLine(in data: [UInt8], _ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        var start = 0
+        let n = data.count
+        while start < n {
+            var end = start
+            while end < n && data[end] != UInt8(ascii: "\n") { end += 1 }
+            var lineEnd = end
+            if lineEnd > start && data[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            try body(data[start..<lineEnd])
+            start = end + 1
+        }
+    }
+}
+
+/// stdout through one large buffer.
+struct BufferedOutput {
+    private var buffer: [UInt8] = []
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { if errno == EINTR { continue }; break }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+enum CSV {
+    /// Always quoted; inner quotes doubled.
+    static func quote(_ field: String) -> String {
+        "\"" + field.replacingAll("\"", with: "\"\"") + "\""
+    }
+}
+
+enum JSON {
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        out.reserveCapacity(count)
+        for c in self {
+            if c == target { out += replacement } else { out.append(c) }
+        }
+        return out
+    }
+
+    func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,84 @@
+import Testing
+@testable import TemplateMiner
+
+/// The LRU cap: templates beyond it are evicted least recently matched first, and counted.
+@Suite struct EvictionTests {
+    func capped(_ n: Int) -> TemplateMiner {
+        var configuration = MinerConfiguration.default
+        configuration.maxTemplates = n
+        return TemplateMiner(configuration: configuration)
+    }
+
+    @Test func leastRecentlyMatchedTemplateIsEvicted() {
+        var miner = capped(3)
+        let a = miner.mine("alpha event happened").templateID
+        let b = miner.mine("beta event happened here").templateID
+        let c = miner.mine("gamma event happened here now").templateID
+        // Touch `a` so that `b` becomes the least recently matched.
+        #expect(miner.mine("alpha event happened").templateID == a)
+        let d = miner.mine("delta event happened here now again").templateID
+        #expect(miner.templateCount == 3)
+        #expect(miner.statistics.evictions == 1)
+        #expect(miner.template(for: b) == nil)
+        #expect(miner.template(for: a) != nil)
+        #expect(miner.template(for: c) != nil)
+        #expect(miner.template(for: d) != nil)
+        // An evicted template's line comes back as a new template with a new id.
+        let again = miner.mine("beta event happened here")
+        #expect(again.isNewTemplate)
+        #expect(again.templateID != b)
+        #expect(miner.statistics.evictions == 2)
+        #expect(miner.template(for: c) == nil)
+    }
+
+    @Test func churnStaysWithinTheCap() {
+        var miner = capped(50)
+        for i in 0..<5_000 {
+            // Distinct words (no digits) so that every line is its own template.
+            var word = ""
+            var v = i
+            repeat {
+                word.append(Character(UnicodeScalar(UInt8(97 + v % 26))))
+                v /= 26
+            } while v > 0
+            _ = miner.mine("event \(word) happened")
+        }
+        #expect(miner.templateCount == 50)
+        #expect(miner.statistics.evictions == 5_000 - 50)
+        #expect(miner.statistics.templatesCreated == 5_000)
+        #expect(miner.tree.liveNodeCount < 200)
+    }
+}
+
+/// The recency queue against a plain list kept in use order.
+@Suite struct RecencyQueueTests {
+    @Test func popsExactlyTheLeastRecentlyUsedSlot() {
+        var generator = SplitMix64(seed: 11)
+        var queue = RecencyQueue()
+        var reference: [Int32] = []   // least recent first
+        var free: [Int32] = []
+        var next: Int32 = 0
+        for _ in 0..<20_000 {
+            switch generator.next() % 10 {
+            case 0...2:
+                let slot = free.popLast() ?? { defer { next += 1 }; return next }()
+                queue.insert(slot)
+                reference.append(slot)
+            case 3...7 where !reference.isEmpty:
+                let slot = reference[Int(generator.next() % UInt64(reference.count))]
+                queue.touch(slot)
+                reference.removeAll { $0 == slot }
+                reference.append(slot)
+            default:
+                let popped = queue.popLeastRecent()
+                #expect(popped == reference.first)
+                if let popped {
+                    reference.removeFirst()
+                    free.append(popped)
+                }
+            }
+        }
+        #expect(queue.slotsByRecency == reference)
+        #expect(queue.count == reference.count)
+    }
+}
