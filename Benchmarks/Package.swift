@@ -13,6 +13,11 @@ let package = Package(
             .product(name: "TemplateMiner", package: "rationd"),
             .product(name: "Triage", package: "rationd"),
         ]),
+        .executableTarget(name: "bench-pipeline", dependencies: [
+            .product(name: "RationCore", package: "rationd"),
+            .product(name: "TemplateMiner", package: "rationd"),
+            .product(name: "Triage", package: "rationd"),
+        ]),
         .executableTarget(name: "bench-journal", dependencies: [.product(name: "Ingest", package: "rationd")]),
         .executableTarget(name: "bench-files", dependencies: [.product(name: "Ingest", package: "rationd")]),
         .executableTarget(name: "bench-store", dependencies: [.product(name: "AlertStore", package: "rationd")]),

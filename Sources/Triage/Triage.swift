@@ -1,3 +1,304 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RationCore
 
-// Triage: see the module README section in README.md.
+/// Scores each closed window cheaply and decides whether it goes to the reasoning stage.
+///
+/// Evidence: never-seen and rare templates, rare transitions between templates, a rarely
+/// seen template-count vector, severe events, and event-rate bursts per source. Everything is
+/// learned online from the windows themselves (no labels) and survives restarts through
+/// `snapshot()` / `init(snapshot:)`. A value type without I/O or clock: the escalation budget
+/// runs on window end times.
+public struct Triage: Sendable {
+    public let configuration: TriageConfiguration
+    public internal(set) var statistics = TriageStatistics()
+    var model = TriageModel()
+    var budget: EscalationBudget
+    /// Templates in at least half of the learned windows (refreshed periodically), so a count
+    /// vector can be explained by a usual template that is missing.
+    var usualTemplates: [TemplateID] = []
+
+    public init(configuration: TriageConfiguration = .default) throws(TriageError) {
+        try configuration.validate()
+        self.configuration = configuration
+        budget = EscalationBudget(perHour: configuration.escalationBudgetPerHour)
+    }
+
+    /// Windows learned so far.
+    public var learnedWindows: Int { model.windows }
+    /// True until `warmupWindows` windows have been learned: nothing escalates meanwhile.
+    public var isWarmingUp: Bool { model.windows < configuration.warmupWindows }
+
+    /// Whether a suspicion's score reaches the threshold, escalated or not (warm-up, budget).
+    public func isSuspicious(_ suspicion: Suspicion) -> Bool { suspicion.score >= configuration.threshold }
+
+    /// Scores `window`, decides escalation, then learns from it (per `configuration.learning`).
+    public mutating func assess(_ window: Window) -> Suspicion {
+        let profile = WindowProfile(window)
+        let lookups = lookUp(profile)
+        var suspicion = score(profile, lookups, window)
+        statistics.assessed += 1
+        if isSuspicious(suspicion) {
+            statistics.overThreshold += 1
+            if isWarmingUp {
+                statistics.suppressedByWarmup += 1
+            } else if budget.take(at: window.end) {
+                suspicion.escalated = true
+                statistics.escalated += 1
+            } else {
+                statistics.suppressedByBudget += 1
+            }
+        }
+        if configuration.learning == .allWindows || !suspicion.escalated {
+            learn(profile, lookups, source: window.source)
+        }
+        return suspicion
+    }
+
+    /// Scores `window` without escalating or learning.
+    public func score(_ window: Window) -> Suspicion {
+        let profile = WindowProfile(window)
+        return score(profile, lookUp(profile), window)
+    }
+
+    /// Learns from `window` without scoring it (seeding a model from known-normal history).
+    public mutating func learn(_ window: Window) {
+        let profile = WindowProfile(window)
+        learn(profile, lookUp(profile), source: window.source)
+    }
+
+    /// What the model knows about a window's templates, transitions and count vector, looked
+    /// up once and shared by scoring and learning.
+    struct Lookups {
+        /// Aligned with `profile.counts`: nil for a never-seen template.
+        var templates: [TriageModel.TemplateStats?]
+        /// Aligned with `profile.transitions`: whether both ends are known templates, and in
+        /// how many windows the transition was seen.
+        var transitionKnown: [Bool]
+        var transitionSeen: [Int]
+        var signatureSeen: Int
+        var hasNewTemplate: Bool
+    }
+
+    func lookUp(_ profile: WindowProfile) -> Lookups {
+        let templates = profile.counts.map { model.templates[$0.id] }
+        func known(_ end: UInt64) -> Bool {
+            end == TriageModel.Transition.boundary || templates[profile.index(of: TemplateID(end))!] != nil
+        }
+        var transitionKnown: [Bool] = []
+        var transitionSeen: [Int] = []
+        transitionKnown.reserveCapacity(profile.transitions.count)
+        transitionSeen.reserveCapacity(profile.transitions.count)
+        for t in profile.transitions {
+            let k = known(t.previous) && known(t.next)
+            transitionKnown.append(k)
+            transitionSeen.append(model.transitions[t] ?? 0)
+        }
+        return Lookups(templates: templates, transitionKnown: transitionKnown, transitionSeen: transitionSeen,
+                       signatureSeen: model.signatures[profile.signature] ?? 0,
+                       hasNewTemplate: templates.contains { $0 == nil })
+    }
+
+    // MARK: scoring
+
+    func score(_ profile: WindowProfile, _ lookups: Lookups, _ window: Window) -> Suspicion {
+        var reasons: [SuspicionReason] = []
+        let n = Double(max(model.windows, 1))
+        let rare = configuration.rareFraction
+        let weights = configuration.weights
+        func text(_ id: TemplateID) -> String {
+            guard let t = window.templates[id] else { return id.description }
+            return t.count > 80 ? "\(id) '\(t.prefix(77))...'" : "\(id) '\(t)'"
+        }
+        func add(_ kind: SuspicionReason.Kind, _ bits: Double, _ id: TemplateID?, _ previous: TemplateID? = nil,
+                 _ detail: String) {
+            let s = weights.weight(kind) * bits
+            if s > 0 { reasons.append(SuspicionReason(kind: kind, score: s, templateID: id, previousTemplateID: previous,
+                                                      detail: detail)) }
+        }
+
+        // Templates: never seen (how many, against how many new templates a window usually
+        // brings), or in fewer than `rareFraction` of windows.
+        let lambda = model.newTemplatesPerWindow
+        let newTemplateWindowRate = -expm1(-lambda)
+        let newIDs = profile.counts.indices.filter { lookups.templates[$0] == nil }.map { profile.counts[$0].id }
+        let hasNewTemplate = lookups.hasNewTemplate
+        if hasNewTemplate {
+            let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: lambda))
+            let of = newIDs.count > 1 ? " (one of \(newIDs.count) new templates)" : ""
+            for id in newIDs {
+                add(.newTemplate, bits, id, nil, "\(text(id)) never seen in \(model.windows) windows\(of)")
+            }
+        }
+        for (k, (id, _)) in profile.counts.enumerated() {
+            guard let stats = lookups.templates[k], stats.windows > 0 else { continue }
+            let p = Double(stats.windows) / n
+            if p < rare {
+                add(.rareTemplate, -log2(max(p, newTemplateWindowRate)), id, nil,
+                    "\(text(id)) in \(stats.windows) of \(model.windows) windows")
+            }
+        }
+
+        // Transitions between known templates.
+        let newTransitionRate = model.noveltyRate(model.windowsWithNewTransition)
+        for (k, t) in profile.transitions.enumerated() where lookups.transitionKnown[k] {
+            let seen = lookups.transitionSeen[k]
+            let p = Double(seen) / n
+            guard seen == 0 || p < rare else { continue }
+            let previous = t.previous == TriageModel.Transition.boundary ? nil : TemplateID(t.previous)
+            let next = t.next == TriageModel.Transition.boundary ? nil : TemplateID(t.next)
+            let name = "\(previous.map { $0.description } ?? "start") -> \(next.map { $0.description } ?? "end")"
+            add(.rareTransition, -log2(max(p, newTransitionRate)), next, previous,
+                "\(name) in \(seen) of \(model.windows) windows")
+        }
+
+        // The template-count vector, when every template is known (a new template already
+        // makes it new).
+        if !hasNewTemplate {
+            let seen = lookups.signatureSeen
+            let p = Double(seen) / n
+            if seen == 0 || p < rare {
+                let bits = -log2(max(p, model.noveltyRate(model.windowsWithNewSignature)))
+                let (id, deviation) = mostDeviatingTemplate(profile)
+                add(.countDeviation, bits, id, nil,
+                    "count vector in \(seen) of \(model.windows) windows" + (deviation.map { "; \($0)" } ?? ""))
+            }
+        }
+
+        // Severity per template: its level's score plus log2 of how many such events the window
+        // holds (at most +4), halved when routine for the template.
+        for (id, priority, events) in profile.severity {
+            var bits = (priority <= .crit ? configuration.criticalScore
+                : priority == .err ? configuration.errorScore : configuration.warningScore)
+                + min(4, log2(Double(events)))
+            var detail = events > 1 ? "\(events) \(priority) events \(text(id))" : "\(priority) event \(text(id))"
+            if let k = profile.index(of: id), let stats = lookups.templates[k], model.windows > 0,
+               Double(stats.severeWindows) / n >= configuration.commonSeverityFraction
+            {
+                bits /= 2
+                detail += " (routine: in \(stats.severeWindows) of \(model.windows) windows)"
+            }
+            add(.severity, bits, id, nil, detail)
+        }
+
+        // Burst: the window's event rate against its source's usual rate.
+        if let usual = model.sources[window.source], usual.windows >= 10, usual.rate > 0,
+           window.eventCount >= configuration.burstMinimumEvents,
+           profile.rate >= configuration.burstRatio * usual.rate
+        {
+            add(.burst, log2(profile.rate / usual.rate), nil, nil,
+                "\(Self.format(profile.rate)) events/s vs usual \(Self.format(usual.rate))/s from \(window.source)")
+        }
+
+        return combine(reasons)
+    }
+
+    /// Sum over kinds of each kind's strongest reason; reasons strongest first, at most
+    /// `maxReasons`, always keeping each kind's strongest.
+    func combine(_ reasons: [SuspicionReason]) -> Suspicion {
+        let ordered = reasons.sorted { a, b in
+            if a.score != b.score { return a.score > b.score }
+            if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
+            return (a.templateID?.rawValue ?? 0, a.previousTemplateID?.rawValue ?? 0)
+                < (b.templateID?.rawValue ?? 0, b.previousTemplateID?.rawValue ?? 0)
+        }
+        var total = 0.0
+        var leaders: [SuspicionReason] = []
+        var others: [SuspicionReason] = []
+        var seen = Set<SuspicionReason.Kind>()
+        for reason in ordered {
+            if seen.insert(reason.kind).inserted {
+                total += reason.score
+                leaders.append(reason)
+            } else {
+                others.append(reason)
+            }
+        }
+        let kept = leaders + others.prefix(max(0, configuration.maxReasons - leaders.count))
+        return Suspicion(score: total, reasons: kept.sorted { $0.score > $1.score }, escalated: false)
+    }
+
+
+    /// The template whose count is furthest from its usual count (in deviations), including
+    /// usual templates missing from the window.
+    private func mostDeviatingTemplate(_ profile: WindowProfile) -> (TemplateID?, String?) {
+        var best: (id: TemplateID, z: Double, text: String)?
+        func consider(_ id: TemplateID, _ z: Double, _ text: String) {
+            if best == nil || z > best!.z || (z == best!.z && id < best!.id) { best = (id, z, text) }
+        }
+        for (id, count) in profile.counts {
+            guard let stats = model.templates[id] else { continue }
+            let z = abs(Double(count) - stats.meanCount) / max(stats.countDeviation, 0.5)
+            consider(id, z, "\(id) x\(count) vs usual \(Self.format(stats.meanCount))")
+        }
+        for id in usualTemplates where profile.count(of: id) == nil {
+            guard let stats = model.templates[id] else { continue }
+            let z = stats.meanCount / max(stats.countDeviation, 0.5)
+            consider(id, z, "\(id) absent, usually x\(Self.format(stats.meanCount)) in \(stats.windows) of \(model.windows) windows")
+        }
+        guard let best, best.z >= 1 else { return (nil, nil) }
+        return (best.id, best.text)
+    }
+
+    mutating func refreshUsualTemplates() {
+        let half = Double(model.windows) / 2
+        usualTemplates = model.templates.filter { Double($0.value.windows) >= half }.keys.sorted()
+    }
+
+    static func format(_ x: Double) -> String {
+        let scaled = (x * 10).rounded() / 10
+        return scaled == scaled.rounded() ? String(Int(scaled)) : String(scaled)
+    }
+
+    // MARK: learning
+
+    mutating func learn(_ profile: WindowProfile, _ lookups: Lookups, source: SourceID) {
+        let newTemplate = lookups.hasNewTemplate
+        var introduced = 0
+        var newTransition = false
+        for k in profile.transitions.indices where lookups.transitionKnown[k] && lookups.transitionSeen[k] == 0 {
+            newTransition = true
+        }
+        for (k, (id, count)) in profile.counts.enumerated() {
+            var stats = lookups.templates[k] ?? { introduced += 1; return .init() }()
+            stats.windows += 1
+            stats.countSum += Double(count)
+            stats.countSquareSum += Double(count * count)
+            if profile.isSevere(id) { stats.severeWindows += 1 }
+            model.templates[id] = stats
+        }
+        for (k, t) in profile.transitions.enumerated() { model.transitions[t] = lookups.transitionSeen[k] + 1 }
+        if !newTemplate && lookups.signatureSeen == 0 { model.windowsWithNewSignature += 1 }
+        model.signatures[profile.signature] = lookups.signatureSeen + 1
+        if model.windows > 0 { model.templateIntroductions += introduced }
+        if newTransition { model.windowsWithNewTransition += 1 }
+        model.windows += 1
+        if model.windows & (model.windows - 1) == 0 || model.windows % 256 == 0 { refreshUsualTemplates() }
+
+        var rate = model.sources[source] ?? .init()
+        rate.rate = rate.windows == 0 ? profile.rate : 0.95 * rate.rate + 0.05 * profile.rate
+        rate.windows += 1
+        model.sources[source] = rate
+        statistics.learned += 1
+
+        TriageModel.prune(&model.templates, cap: configuration.maxTemplates) { $0.windows }
+        TriageModel.prune(&model.transitions, cap: configuration.maxTransitions) { $0 }
+        TriageModel.prune(&model.signatures, cap: configuration.maxSignatures) { $0 }
+        TriageModel.prune(&model.sources, cap: configuration.maxSources) { $0.windows }
+    }
+}
+
+/// Counters for status output and evaluations.
+public struct TriageStatistics: Sendable, Hashable, Codable {
+    public var assessed = 0
+    public var learned = 0
+    /// Windows whose score reached the threshold.
+    public var overThreshold = 0
+    public var escalated = 0
+    public var suppressedByWarmup = 0
+    public var suppressedByBudget = 0
+    public init() {}
+}

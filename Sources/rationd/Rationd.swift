@@ -6,7 +6,7 @@ struct Rationd: AsyncParsableCommand {
         commandName: "rationd",
         abstract: "Log anomaly agent: follows journald and log files, mines templates, triages windows, asks an LLM to reason about the suspicious ones.",
         version: RationdVersion.current,
-        subcommands: [ParseCommand.self]
+        subcommands: [ParseCommand.self, EvalCommand.self]
     )
 }
 

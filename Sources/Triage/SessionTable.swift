@@ -1,0 +1,119 @@
+import RationCore
+
+/// The open keyed sessions, with the two orders the closing rules need in O(1): least recently
+/// active first (idle gap) and oldest opened first (age limit, open-session cap).
+///
+/// Sessions live in reusable slots; activity order is an intrusive doubly-linked list over the
+/// slots, opening order a FIFO of (slot, serial) pairs whose stale entries are skipped lazily
+/// and compacted when they outnumber the live ones.
+struct SessionTable: Sendable {
+    struct Session: Sendable {
+        var window: Window
+        var tally = TemplateTally()
+        /// First event time, for the age limit (`window.start` may move back for a late record).
+        var start: EventTime
+        var serial: UInt64
+        var previous = -1
+        var next = -1
+
+        init(key: SessionKey, source: SourceID, start: EventTime, serial: UInt64) {
+            window = Window(key: key, source: source, start: start, end: start, events: [], eventCount: 0)
+            self.start = start
+            self.serial = serial
+        }
+    }
+
+    private(set) var sessions: [Session] = []
+    private var live: [Bool] = []
+    private var freeSlots: [Int] = []
+    private var index: [SessionKey: Int] = [:]
+    private var head = -1          // least recently active
+    private var tail = -1          // most recently active
+    private var opened: [(slot: Int, serial: UInt64)] = []
+    private var openedHead = 0
+    private var nextSerial: UInt64 = 0
+
+    var count: Int { index.count }
+
+    func slot(for key: SessionKey) -> Int? { index[key] }
+
+    /// Read/write access to a live session.
+    subscript(slot: Int) -> Session {
+        get { sessions[slot] }
+        _modify { yield &sessions[slot] }
+    }
+
+    mutating func open(_ key: SessionKey, source: SourceID, time: EventTime) -> Int {
+        nextSerial += 1
+        let session = Session(key: key, source: source, start: time, serial: nextSerial)
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            sessions[slot] = session
+            live[slot] = true
+        } else {
+            slot = sessions.count
+            sessions.append(session)
+            live.append(true)
+        }
+        index[key] = slot
+        linkAtTail(slot)
+        opened.append((slot, nextSerial))
+        return slot
+    }
+
+    /// Marks `slot` as the most recently active session.
+    mutating func touch(_ slot: Int) {
+        guard tail != slot else { return }
+        unlink(slot)
+        linkAtTail(slot)
+    }
+
+    mutating func close(_ slot: Int) -> Window {
+        unlink(slot)
+        live[slot] = false
+        index[sessions[slot].window.key] = nil
+        var window = sessions[slot].window
+        swap(&window, &sessions[slot].window)
+        sessions[slot].window.events = []
+        sessions[slot].window.templates = [:]
+        sessions[slot].tally = TemplateTally()
+        freeSlots.append(slot)
+        compactOpenedIfSparse()
+        return window
+    }
+
+    func leastRecentlyActiveSlot() -> Int? { head >= 0 ? head : nil }
+
+    mutating func oldestSlot() -> Int? {
+        while openedHead < opened.count {
+            let entry = opened[openedHead]
+            if live[entry.slot] && sessions[entry.slot].serial == entry.serial { return entry.slot }
+            openedHead += 1
+        }
+        return nil
+    }
+
+    private mutating func compactOpenedIfSparse() {
+        let pending = opened.count - openedHead
+        guard pending > 64 && pending > 2 * index.count else { return }
+        opened = opened[openedHead...].filter { live[$0.slot] && sessions[$0.slot].serial == $0.serial }
+        openedHead = 0
+    }
+
+    private mutating func linkAtTail(_ slot: Int) {
+        sessions[slot].previous = tail
+        sessions[slot].next = -1
+        if tail >= 0 { sessions[tail].next = slot } else { head = slot }
+        tail = slot
+    }
+
+    private mutating func unlink(_ slot: Int) {
+        let p = sessions[slot].previous
+        let n = sessions[slot].next
+        if p >= 0 { sessions[p].next = n } else { head = n }
+        if n >= 0 { sessions[n].previous = p } else { tail = p }
+        sessions[slot].previous = -1
+        sessions[slot].next = -1
+    }
+}

@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RationCore
+
+/// What triage has learned from the windows it has seen: in how many windows each template,
+/// transition and template-count vector occurred, how often windows brought something new,
+/// and each source's usual event rate. Every table is capped (least-seen entries forgotten).
+struct TriageModel: Sendable, Hashable {
+    struct TemplateStats: Sendable, Hashable, Codable {
+        /// Windows containing the template.
+        var windows: Int = 0
+        var countSum: Double = 0
+        var countSquareSum: Double = 0
+        /// Windows in which the template occurred at warning level or worse.
+        var severeWindows: Int = 0
+
+        var meanCount: Double { windows > 0 ? countSum / Double(windows) : 0 }
+        var countDeviation: Double {
+            guard windows > 1 else { return 0 }
+            let mean = meanCount
+            return max(0, countSquareSum / Double(windows) - mean * mean).squareRoot()
+        }
+    }
+
+    struct SourceRate: Sendable, Hashable, Codable {
+        var windows: Int = 0
+        /// Exponentially weighted events per second.
+        var rate: Double = 0
+    }
+
+    /// `previous -> next`; `Transition.boundary` stands for the window's start or end.
+    struct Transition: Sendable, Hashable, Codable, Comparable {
+        static let boundary = UInt64.max
+        var previous: UInt64
+        var next: UInt64
+        static func < (a: Self, b: Self) -> Bool { (a.previous, a.next) < (b.previous, b.next) }
+    }
+
+    var windows = 0
+    /// Templates first seen in a learned window, not counting the first window (which always
+    /// brings everything it holds).
+    var templateIntroductions = 0
+    var windowsWithNewTransition = 0
+    var windowsWithNewSignature = 0
+    var templates: [TemplateID: TemplateStats] = [:]
+    var transitions: [Transition: Int] = [:]
+    var signatures: [UInt64: Int] = [:]
+    var sources: [SourceID: SourceRate] = [:]
+
+    /// Probability that a window brings a never-seen item, with add-one smoothing.
+    func noveltyRate(_ newWindows: Int) -> Double { Double(newWindows + 1) / Double(windows + 2) }
+
+    /// Expected never-seen templates per window (smoothed).
+    var newTemplatesPerWindow: Double { Double(templateIntroductions + 1) / Double(windows + 1) }
+
+    /// P(K >= k) for K ~ Poisson(lambda): how likely a window brings at least `k` new templates.
+    static func poissonTail(atLeast k: Int, lambda: Double) -> Double {
+        guard k > 0 else { return 1 }
+        if k == 1 { return -expm1(-lambda) }
+        var term = exp(-lambda)
+        for i in 1...k { term *= lambda / Double(i) }
+        var sum = 0.0
+        var i = k
+        while term > sum * 1e-12 && i < k + 200 {
+            sum += term
+            i += 1
+            term *= lambda / Double(i)
+        }
+        return min(1, sum)
+    }
+
+    /// Removes the least-seen tenth of `table` (ties broken by key) once it exceeds `cap`.
+    static func prune<Key: Comparable & Hashable, Value>(_ table: inout [Key: Value], cap: Int,
+                                                          weight: (Value) -> Int) {
+        guard table.count > cap else { return }
+        let drop = max(1, table.count - cap + cap / 10)
+        let victims = table.sorted { a, b in
+            let wa = weight(a.value), wb = weight(b.value)
+            return wa != wb ? wa < wb : a.key < b.key
+        }.prefix(drop)
+        for (key, _) in victims { table[key] = nil }
+    }
+}
+
+/// A window reduced to what triage measures. Small sorted arrays rather than hash tables:
+/// windows hold a handful of distinct templates, and this runs for every window.
+struct WindowProfile: Sendable {
+    /// Distinct templates with their event counts, by template id.
+    var counts: [(id: TemplateID, count: Int)] = []
+    /// Templates with events at warning level or worse: the most severe level and how many
+    /// such events, by template id.
+    var severity: [(id: TemplateID, priority: Priority, events: Int)] = []
+    /// Distinct transitions, sorted.
+    var transitions: [TriageModel.Transition] = []
+    var signature: UInt64 = 0
+    /// Events per second over the window's span (at least one second).
+    var rate: Double = 0
+
+    init(_ window: Window) {
+        var ids = window.events.map(\.templateID)
+        var severe: [(id: TemplateID, priority: Priority)] = []
+        var previous = TriageModel.Transition.boundary
+        transitions.reserveCapacity(ids.count + 1)
+        for event in window.events {
+            if let p = event.priority, p <= .warning { severe.append((event.templateID, p)) }
+            let id = event.templateID.rawValue
+            transitions.append(.init(previous: previous, next: id))
+            previous = id
+        }
+        if !window.events.isEmpty { transitions.append(.init(previous: previous, next: TriageModel.Transition.boundary)) }
+        transitions.sort()
+        transitions = Self.unique(transitions)
+        ids.sort()
+        var k = 0
+        while k < ids.count {
+            var j = k + 1
+            while j < ids.count && ids[j] == ids[k] { j += 1 }
+            counts.append((ids[k], j - k))
+            k = j
+        }
+        severe.sort { $0.id != $1.id ? $0.id < $1.id : $0.priority < $1.priority }
+        k = 0
+        while k < severe.count {
+            var j = k + 1
+            while j < severe.count && severe[j].id == severe[k].id { j += 1 }
+            severity.append((severe[k].id, severe[k].priority, j - k))   // sorted: most severe first
+            k = j
+        }
+        signature = Self.signature(counts)
+        let seconds = max(1.0, window.end.since(window.start).seconds)
+        rate = Double(window.eventCount) / seconds
+    }
+
+    func count(of id: TemplateID) -> Int? { index(of: id).map { counts[$0].count } }
+
+    /// Position of `id` in `counts`.
+    func index(of id: TemplateID) -> Int? {
+        var low = 0, high = counts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if counts[mid].id < id { low = mid + 1 } else { high = mid }
+        }
+        return low < counts.count && counts[low].id == id ? low : nil
+    }
+
+    func isSevere(_ id: TemplateID) -> Bool {
+        var low = 0, high = severity.count
+        while low < high {
+            let mid = (low + high) / 2
+            if severity[mid].id < id { low = mid + 1 } else { high = mid }
+        }
+        return low < severity.count && severity[low].id == id
+    }
+
+    private static func unique<T: Equatable>(_ sorted: [T]) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(sorted.count)
+        for x in sorted where out.last != x { out.append(x) }
+        return out
+    }
+
+    /// Counts above 8 are bucketed by powers of two so long windows still repeat.
+    static func bucket(_ count: Int) -> UInt64 {
+        count <= 8 ? UInt64(count) : 8 + UInt64(Int.bitWidth - count.leadingZeroBitCount)
+    }
+
+    /// FNV-1a over the sorted (template, bucketed count) pairs: stable across runs and restarts.
+    static func signature(_ counts: [(id: TemplateID, count: Int)]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (id, count) in counts {
+            for value in [id.rawValue, bucket(count)] {
+                var v = value
+                for _ in 0..<8 {
+                    hash ^= v & 0xff
+                    hash = hash &* 0x100_0000_01b3
+                    v >>= 8
+                }
+            }
+        }
+        return hash
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}
