@@ -58,6 +58,9 @@ struct EvalReasoningCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Endpoint backend: max tokens per reply.")
     var maxTokens = 512
 
+    @Option(help: "Endpoint backend: reply constraint (none, jsonSchema, llamaGrammar).")
+    var constraint = ReplyConstraint.none.rawValue
+
     @Option(help: "Endpoint backend: request timeout in seconds.")
     var timeout = 120
 
@@ -85,6 +88,10 @@ struct EvalReasoningCommand: AsyncParsableCommand {
 
         var configuration = ReasoningConfiguration(endpoints: [.init(baseURL: backend, model: model,
                                                                       apiKey: apiKeyFile.map(APIKeySource.file))])
+        guard let replyConstraint = ReplyConstraint(rawValue: constraint) else {
+            throw ValidationError("--constraint must be one of \(ReplyConstraint.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        configuration.constraint = replyConstraint
         configuration.maxTokens = maxTokens
         configuration.requestTimeout = .seconds(timeout)
         configuration.maxConcurrent = 1
