@@ -48,6 +48,12 @@ public struct SessionKeyPattern: Sendable, Hashable, CustomStringConvertible {
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pattern == rhs.pattern }
     public func hash(into hasher: inout Hasher) { hasher.combine(pattern) }
 
+    /// The inline-literal scanner for this pattern, when the fast matcher serves it.
+    var prefixScanner: KeyPrefixScanner? {
+        guard case .prefixedRun(let prefix, let optionalMinus, let charClass) = matcher else { return nil }
+        return KeyPrefixScanner(prefix: prefix, optionalMinus: optionalMinus, charClass: charClass)
+    }
+
     /// Whether the hand-written matcher serves this pattern (exposed for tests and benchmarks).
     public var usesFastMatcher: Bool {
         if case .prefixedRun = matcher { return true }

@@ -25,6 +25,12 @@ struct TemplateTally: Sendable {
         return 0
     }
 
+    /// Empties the tally, keeping its storage for the slot's next session.
+    mutating func reset() {
+        entries.removeAll(keepingCapacity: true)
+        index = nil
+    }
+
     private func slot(of id: TemplateID) -> Int? {
         if let index { return index[id] }
         for k in entries.indices where entries[k].id == id { return k }

@@ -112,6 +112,30 @@ func trained(_ count: Int = 500, _ configuration: TriageConfiguration = configur
         #expect(three.score > one.score + 10)
     }
 
+    @Test func newTemplateRateBoundTightensWithEvidence() {
+        // The 99% Poisson lower limit chi2(0.01; 2k)/2: exact values 0.01005 (k = 1),
+        // 4.130 (k = 10) and 78.22 (k = 100) (scipy chi2.ppf); the bound is per learned window.
+        func bound(introductions: Int, windows: Int) -> Double {
+            var model = TriageModel()
+            model.templateIntroductions = introductions
+            model.windows = windows
+            return model.newTemplatesPerWindowLowerBound
+        }
+        #expect(abs(bound(introductions: 0, windows: 0) - 0.01005) < 1e-4)
+        #expect(abs(bound(introductions: 9, windows: 9) * 10 - 4.130) < 0.03)
+        #expect(abs(bound(introductions: 99, windows: 999) * 1_000 - 78.22) < 0.1)
+        // Always below the point estimate, and closer to it the more introductions were seen.
+        for (k, n) in [(0, 2), (3, 15), (30, 3_000), (300, 30_000)] {
+            var model = TriageModel()
+            model.templateIntroductions = k
+            model.windows = n
+            #expect(model.newTemplatesPerWindowLowerBound < model.newTemplatesPerWindow)
+        }
+        let few = bound(introductions: 3, windows: 15) * 16 / 4
+        let many = bound(introductions: 300, windows: 30_000) * 30_001 / 301
+        #expect(few < 0.4 && many > 0.8)
+    }
+
     @Test func burstAgainstTheSourceRate() throws {
         var triage = try Triage(configuration: configuration())
         for i in 0..<50 { _ = triage.assess(window(Array(repeating: 1, count: 60), start: Double(i * 600), spacing: 1)) }
