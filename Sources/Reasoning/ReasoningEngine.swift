@@ -1,5 +1,4 @@
 import RationCore
-import Synchronization
 
 /// Judges escalated windows with an LLM under the RationAnomaly contract: one prompt per
 /// template (cached by template text), a window-level prompt for count/sequence suspicion,
@@ -30,7 +29,7 @@ public actor ReasoningEngine {
         var rejudge: Bool
     }
 
-    /// The submit side: guarded by a mutex so `submit` needs no hop onto the actor.
+    /// The submit side: guarded by a lock so `submit` needs no hop onto the actor.
     private struct Inbox: Sendable {
         var queue: SuspicionQueue<Item>
         var workers = 0
@@ -40,7 +39,7 @@ public actor ReasoningEngine {
         var dropped = 0
     }
 
-    private nonisolated let inbox: Mutex<Inbox>
+    private nonisolated let inbox: LockedState<Inbox>
     private nonisolated let maxConcurrent: Int
     private nonisolated let queueCapacity: Int
     private var deferred: [Item] = []
@@ -83,7 +82,7 @@ public actor ReasoningEngine {
         self.builder = PromptBuilder(prompts: configuration.prompts)
         self.cache = cache
         self.rateLimiter = CallRateLimiter(limit: configuration.callsPerMinute)
-        self.inbox = Mutex(Inbox(queue: SuspicionQueue(capacity: configuration.queueCapacity)))
+        self.inbox = LockedState(Inbox(queue: SuspicionQueue(capacity: configuration.queueCapacity)))
         self.maxConcurrent = configuration.maxConcurrent
         self.queueCapacity = configuration.queueCapacity
         (results, continuation) = AsyncStream.makeStream(
@@ -157,7 +156,7 @@ public actor ReasoningEngine {
 
     // MARK: Queue
 
-    /// Enqueues a window without waiting: synchronous, nonisolated, a mutex held for a heap
+    /// Enqueues a window without waiting: synchronous, nonisolated, a lock held for a heap
     /// insert — ingestion never waits for the engine, its disk writes or the LLM. False when
     /// the queue is full of windows at least as suspicious (store the alert as skipped then).
     /// A more suspicious window evicts the least suspicious queued one, whose result arrives
@@ -428,7 +427,7 @@ public actor ReasoningEngine {
         saveTask = Task {
             try? await Task.sleep(for: interval)
             guard !Task.isCancelled else { return }
-            await self.flushCache()
+            self.flushCache()
         }
     }
 
