@@ -116,9 +116,9 @@ public final class OpenAIChatClient: ChatBackend, Sendable {
         }
 
         /// GBNF admitting only the contract; the think text is bounded so the answer fits
-        /// in `maxTokens`.
+        /// in `maxTokens` even at one token per character (digits and punctuation often are).
         static func grammar(maxTokens: Int) -> String {
-            let thinkChars = max(16, (maxTokens - 16) * 2)
+            let thinkChars = max(8, maxTokens - 16)
             return #"root ::= "<think>" [^<]{1,\#(thinkChars)} "</think><answer>" ("normal" | "abnormal") "</answer>""#
         }
     }

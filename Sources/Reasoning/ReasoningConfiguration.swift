@@ -31,6 +31,8 @@ public struct ReasoningConfiguration: Sendable, Hashable {
     public var constraint: ReplyConstraint
     /// Persisted verdict cache; nil keeps it in memory only.
     public var cachePath: String?
+    /// New verdicts are written to `cachePath` at most this long after they arrive.
+    public var cacheSaveInterval: Duration
     /// Ask about the whole window when no template is abnormal but triage's evidence is about
     /// counts, transitions or bursts.
     public var windowPromptEnabled: Bool
@@ -51,7 +53,7 @@ public struct ReasoningConfiguration: Sendable, Hashable {
                 prompts: PromptSet = .rationAnomaly, constraint: ReplyConstraint = .none, cachePath: String? = nil,
                 windowPromptEnabled: Bool = true, verificationRetries: Int = 1, rejudgeSkipped: Bool = true,
                 rejudgeInterval: Duration = .seconds(30), rejudgeCapacity: Int = 1024,
-                maxRetryAfter: Duration = .seconds(300)) {
+                maxRetryAfter: Duration = .seconds(300), cacheSaveInterval: Duration = .seconds(10)) {
         self.endpoints = endpoints
         self.temperature = temperature
         self.maxTokens = maxTokens
@@ -69,6 +71,7 @@ public struct ReasoningConfiguration: Sendable, Hashable {
         self.rejudgeInterval = rejudgeInterval
         self.rejudgeCapacity = rejudgeCapacity
         self.maxRetryAfter = maxRetryAfter
+        self.cacheSaveInterval = cacheSaveInterval
     }
 
     /// Rejects values that would make the engine stall or spin, naming the key.

@@ -1,5 +1,4 @@
 import RationCore
-import Synchronization
 
 /// Judges escalated windows with an LLM under the RationAnomaly contract: one prompt per
 /// template (cached by template text), a window-level prompt for count/sequence suspicion,
@@ -30,7 +29,7 @@ public actor ReasoningEngine {
         var rejudge: Bool
     }
 
-    /// The submit side: guarded by a mutex so `submit` needs no hop onto the actor.
+    /// The submit side: guarded by a lock so `submit` needs no hop onto the actor.
     private struct Inbox: Sendable {
         var queue: SuspicionQueue<Item>
         var workers = 0
@@ -40,11 +39,13 @@ public actor ReasoningEngine {
         var dropped = 0
     }
 
-    private nonisolated let inbox: Mutex<Inbox>
+    private nonisolated let inbox: LockedState<Inbox>
     private nonisolated let maxConcurrent: Int
     private nonisolated let queueCapacity: Int
     private var deferred: [Item] = []
     private var rejudgeTask: Task<Void, Never>?
+    private var saveTask: Task<Void, Never>?
+    private var cacheDirty = false
     private nonisolated let continuation: AsyncStream<WindowJudgement>.Continuation
 
     /// HTTP endpoints and the verdict cache (`cachePath`) from the configuration. A corrupt
@@ -81,7 +82,7 @@ public actor ReasoningEngine {
         self.builder = PromptBuilder(prompts: configuration.prompts)
         self.cache = cache
         self.rateLimiter = CallRateLimiter(limit: configuration.callsPerMinute)
-        self.inbox = Mutex(Inbox(queue: SuspicionQueue(capacity: configuration.queueCapacity)))
+        self.inbox = LockedState(Inbox(queue: SuspicionQueue(capacity: configuration.queueCapacity)))
         self.maxConcurrent = configuration.maxConcurrent
         self.queueCapacity = configuration.queueCapacity
         (results, continuation) = AsyncStream.makeStream(
@@ -111,12 +112,14 @@ public actor ReasoningEngine {
     /// An operator's label for a template text; wins over every model verdict from now on.
     public func setOverride(templateText: String, label: Verdict.Label, note: String? = nil) {
         cache.setOverride(templateText: templateText, label: label, note: note)
-        persistCache()
+        cacheDirty = true
+        flushCache()
     }
 
     public func removeOverride(templateText: String) {
         cache.removeOverride(templateText: templateText)
-        persistCache()
+        cacheDirty = true
+        flushCache()
     }
 
     // MARK: Direct judgement
@@ -153,7 +156,7 @@ public actor ReasoningEngine {
 
     // MARK: Queue
 
-    /// Enqueues a window without waiting: synchronous, nonisolated, a mutex held for a heap
+    /// Enqueues a window without waiting: synchronous, nonisolated, a lock held for a heap
     /// insert — ingestion never waits for the engine, its disk writes or the LLM. False when
     /// the queue is full of windows at least as suspicious (store the alert as skipped then).
     /// A more suspicious window evicts the least suspicious queued one, whose result arrives
@@ -190,7 +193,7 @@ public actor ReasoningEngine {
         rejudgeTask?.cancel()
         rejudgeTask = nil
         deferred.removeAll()
-        persistCache()
+        flushCache()
         shuttingDown = true
         finishIfDrained()
     }
@@ -415,7 +418,25 @@ public actor ReasoningEngine {
         return nil
     }
 
+    /// Marks the cache dirty and saves it within `cacheSaveInterval`: one rewrite for a burst
+    /// of new verdicts, not one per verdict.
     private func persistCache() {
+        cacheDirty = true
+        guard saveTask == nil else { return }
+        let interval = configuration.cacheSaveInterval
+        saveTask = Task {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            self.flushCache()
+        }
+    }
+
+    /// Writes the verdict cache now if anything changed (also done by `shutdown`).
+    public func flushCache() {
+        saveTask?.cancel()
+        saveTask = nil
+        guard cacheDirty else { return }
+        cacheDirty = false
         do throws(ReasoningError) { try cache.save() } catch { stats.cacheWarning = error.description }
     }
 

@@ -1,14 +1,26 @@
 /// Bounded max-priority queue: highest suspicion first, FIFO among equals. When full, a
-/// more suspicious arrival evicts the least suspicious entry.
+/// more suspicious arrival evicts the least suspicious entry. The heap holds only
+/// (score, sequence, slot) triples; elements stay put in slots, so ordering and the
+/// full-queue check never copy a window.
 public struct SuspicionQueue<Element: Sendable>: Sendable {
     public let capacity: Int
-    private var heap: [(score: Double, sequence: UInt64, element: Element)] = []
+    private struct Entry: Sendable {
+        var score: Double
+        var sequence: UInt64
+        var slot: Int
+    }
+
+    private var heap: [Entry] = []
+    private var slots: [Element?]
+    private var freeSlots: [Int]
     private var sequence: UInt64 = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
         heap.reserveCapacity(capacity)
+        slots = Array(repeating: nil, count: capacity)
+        freeSlots = Array((0..<capacity).reversed())
     }
 
     public var count: Int { heap.count }
@@ -24,45 +36,47 @@ public struct SuspicionQueue<Element: Sendable>: Sendable {
     }
 
     public mutating func insert(_ element: Element, score: Double) -> Insertion {
-        sequence += 1
         if heap.count < capacity {
-            push((score, sequence, element))
+            push(element, score: score)
             return .inserted
         }
         // The minimum of a max-heap is among the leaves.
-        let leaves = (heap.count / 2)..<heap.count
-        let minIndex = leaves.min { lower(heap[$0], heap[$1]) }!
+        var minIndex = heap.count / 2
+        for index in (heap.count / 2 + 1)..<heap.count where lower(heap[index], heap[minIndex]) { minIndex = index }
         guard score > heap[minIndex].score else { return .rejected }
-        let evicted = heap[minIndex].element
-        remove(at: minIndex)
-        push((score, sequence, element))
+        let evicted = take(at: minIndex)
+        push(element, score: score)
         return .insertedEvicting(evicted)
     }
 
     public mutating func popMax() -> Element? {
-        guard !heap.isEmpty else { return nil }
-        let top = heap[0].element
-        remove(at: 0)
-        return top
+        heap.isEmpty ? nil : take(at: 0)
     }
 
     /// a is lower priority than b.
-    private func lower(_ a: (score: Double, sequence: UInt64, element: Element),
-                       _ b: (score: Double, sequence: UInt64, element: Element)) -> Bool {
+    private func lower(_ a: Entry, _ b: Entry) -> Bool {
         a.score != b.score ? a.score < b.score : a.sequence > b.sequence
     }
 
-    private mutating func push(_ entry: (score: Double, sequence: UInt64, element: Element)) {
-        heap.append(entry)
+    private mutating func push(_ element: Element, score: Double) {
+        sequence += 1
+        let slot = freeSlots.removeLast()
+        slots[slot] = element
+        heap.append(Entry(score: score, sequence: sequence, slot: slot))
         siftUp(heap.count - 1)
     }
 
-    private mutating func remove(at index: Int) {
+    private mutating func take(at index: Int) -> Element {
+        let slot = heap[index].slot
+        let element = slots[slot].take()!
+        freeSlots.append(slot)
         heap.swapAt(index, heap.count - 1)
         heap.removeLast()
-        guard index < heap.count else { return }
-        siftDown(index)
-        siftUp(index)
+        if index < heap.count {
+            siftDown(index)
+            siftUp(index)
+        }
+        return element
     }
 
     private mutating func siftUp(_ start: Int) {

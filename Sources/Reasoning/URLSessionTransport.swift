@@ -4,9 +4,9 @@ import FoundationNetworking
 #endif
 
 /// HTTPS through Foundation's URLSession (TLS and proxies as the system provides).
-/// On Linux, swift-corelibs-foundation keeps a core partly busy while a request is pending
-/// (measured ~45% of a core during a hang), so plain `http://` endpoints use
-/// `SocketHTTPTransport` instead.
+/// On Linux, swift-corelibs-foundation keeps a core busy while a request is pending (0.4 to
+/// 0.8 of a core during a hang, `scripts/measure-urlsession-idle-cpu`), so plain `http://`
+/// endpoints use `SocketHTTPTransport` instead.
 final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     // @unchecked: `session` is immutable and URLSession is thread-safe.
     private let session: URLSession

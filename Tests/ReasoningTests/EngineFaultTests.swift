@@ -49,6 +49,7 @@ extension LiveServerTests {
             #expect(try server.count("abnormal") == 1)
 
             // A restarted engine reads the persisted cache: still no call.
+            await engine.flushCache()
             let restarted = try self.engine(["abnormal"], cache: try VerdictCache.open(path: directory + "/cache.json"))
             #expect(await restarted.judge(window, suspicion: Sample.suspicion).cached)
             #expect(try server.count("abnormal") == 1)

@@ -1,3 +1,5 @@
+import Foundation
+import RationCore
 import Testing
 @testable import Reasoning
 
@@ -177,5 +179,58 @@ import Testing
         let garbage = SocketHTTPTransport.parse(bytes("SSH-2.0-OpenSSH\r\n\r\n"), final: true)
         guard case let .failure(.failed(bad))? = garbage else { Issue.record("\(String(describing: garbage))"); return }
         #expect(bad.hasPrefix("bad status line"))
+    }
+}
+
+@Suite struct PromptBuilderTests {
+    @Test func templatePromptIsThePapersInstructionPlusTheTemplate() {
+        let messages = PromptBuilder(prompts: .rationAnomaly).templateMessages(templateText: "ciod: Error creating node map from file <*>")
+        #expect(messages.map(\.role) == [.system, .user])
+        #expect(messages[1].content == "Classify the given log entries into normal and abnormal categories.\nciod: Error creating node map from file <*>")
+        #expect(messages[0].content.contains("<think> reasoning process here </think><answer> answer here </answer>"))
+    }
+
+    @Test func windowPromptCompressesByTemplateWithCountsExamplesAndReasons() {
+        let window = Sample.window([("job <*> started", "job 1 started"), ("job <*> started", "job 2 started"),
+                                    ("job <*> started", "job 3 started"), ("disk <*> slow", "disk sda slow")])
+        let suspicion = Suspicion(score: 6, reasons: [SuspicionReason(kind: .countDeviation, score: 6, templateID: TemplateID(1),
+                                                                     detail: "count 3 vs baseline 1.0")], escalated: true)
+        let body = PromptBuilder(prompts: .rationAnomaly).windowMessages(window: window, suspicion: suspicion)[1].content
+        #expect(body.contains("countDeviation(count 3 vs baseline 1.0)"))
+        #expect(body.contains("1. [3x] job <*> started\n   e.g. job 1 started\n   e.g. job 2 started\n"))
+        #expect(body.contains("2. [1x] disk <*> slow\n   e.g. disk sda slow\n"))
+        #expect(!body.contains("job 3 started"), "two examples per template")
+    }
+}
+
+@Suite struct WireRequestTests {
+    func encoded(_ constraint: ReplyConstraint) throws -> [String: Any] {
+        let request = ChatRequest(messages: [ChatMessage(role: .user, content: "x")], temperature: 0.2, maxTokens: 64,
+                                  constraint: constraint, subject: .window(lines: []))
+        let data = try JSONEncoder().encode(OpenAIChatClient.WireRequest(request, model: "m"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func constraintsBecomeResponseFormatOrGrammar() throws {
+        let plain = try encoded(.none)
+        #expect(plain["model"] as? String == "m" && plain["max_tokens"] as? Int == 64 && plain["stream"] as? Bool == false)
+        #expect(plain["response_format"] == nil && plain["grammar"] == nil)
+
+        let schema = try encoded(.jsonSchema)
+        let format = try #require(schema["response_format"] as? [String: Any])
+        #expect(format["type"] as? String == "json_schema")
+        let inner = try #require((format["json_schema"] as? [String: Any])?["schema"] as? [String: Any])
+        let answer = try #require((inner["properties"] as? [String: Any])?["answer"] as? [String: Any])
+        #expect(answer["enum"] as? [String] == ["normal", "abnormal"])
+        #expect(inner["required"] as? [String] == ["think", "answer"])
+
+        let grammar = try #require(try encoded(.llamaGrammar)["grammar"] as? String)
+        #expect(grammar.hasPrefix("root ::= \"<think>\"") && grammar.contains("(\"normal\" | \"abnormal\")"))
+    }
+
+    @Test func retryAfterSeconds() {
+        #expect(OpenAIChatClient.retryAfter(" 7 ") == 7)
+        #expect(OpenAIChatClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == nil)
+        #expect(OpenAIChatClient.retryAfter(nil) == nil)
     }
 }
