@@ -160,6 +160,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         }
         await withGracefulShutdownHandler {
             var loop = StageLoop(service: self, stage: stage)
+            loop.refreshFigures()
             await loop.run()
             stage = loop.stage
         } onGracefulShutdown: { [self] in

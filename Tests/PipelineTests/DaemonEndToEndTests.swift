@@ -98,7 +98,7 @@ import Glibc
         try ChildProcess(Binaries.path("rationd"), ["run", "--config", dir + "/rationd.toml"], outputPath: "\(dir)/\(name).log")
     }
 
-    func until(_ what: String, seconds: Double = 20, daemon: ChildProcess, _ condition: () throws -> Bool) async throws {
+    func until(_ what: String, seconds: Double = 60, daemon: ChildProcess, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if (try? condition()) == true { return }
