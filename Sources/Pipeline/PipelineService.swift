@@ -171,7 +171,16 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         }
         ticker.cancel()
         forwarder?.cancel()
+        for reader in readers { reader.stop() }
         channel.close()
+        // Answer control requests that arrived during the drain.
+        while let event = await channel.receive() {
+            switch event {
+            case let .listTemplates(_, reply): reply.resume(returning: [])
+            case let .labelTemplate(id, _, reply): reply.resume(returning: .failure(.templateNotFound(id)))
+            default: break
+            }
+        }
         for reader in readers where !reader.join(timeout: .seconds(2)) {
             logger.warning("source thread did not stop in time", metadata: ["source": "\(reader.id)"])
         }
