@@ -107,7 +107,7 @@ public struct PipelineSettings: Sendable {
             do { try files.validate() } catch { throw .configuration(key: "sources.files \(f.name)", reason: error.description) }
             let keying: SessionizerConfiguration.Keying
             if let pattern = f.sessionKeyPattern {
-                do { keying = .capture(try SessionKeyPattern(pattern)) } catch {
+                do { keying = .capture(try SessionKeyPattern(Self.unwrappedCapture(pattern))) } catch {
                     throw .configuration(key: "sources.files \(f.name).session_key_pattern", reason: error.description)
                 }
             } else {
@@ -147,6 +147,16 @@ public struct PipelineSettings: Sendable {
         } else {
             reasoning = nil
         }
+    }
+
+    /// `(blk_-?\d+)` → `blk_-?\d+`: a capture group around the whole pattern keys by the whole
+    /// match anyway, and without it the sessionizer's literal-prefix matcher applies instead of
+    /// a regular expression.
+    static func unwrappedCapture(_ pattern: String) -> String {
+        guard pattern.hasPrefix("("), pattern.hasSuffix(")"), !pattern.hasPrefix("(?") else { return pattern }
+        let inner = pattern.dropFirst().dropLast()
+        guard !inner.contains("("), !inner.contains(")"), !inner.contains("|") else { return pattern }
+        return String(inner)
     }
 
     private static func sessionizer(_ keying: SessionizerConfiguration.Keying, _ s: SessionizerConfig,

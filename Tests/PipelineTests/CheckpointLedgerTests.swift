@@ -108,3 +108,15 @@ import Triage
         if case let .file(p) = safe.values.first!.position { #expect(p.offset == 120) }
     }
 }
+
+/// The TOML form of a session key pattern reaches the sessionizer's fast matcher.
+@Suite struct PipelineSettingsTests {
+    @Test func wholePatternCaptureGroupIsUnwrapped() throws {
+        #expect(PipelineSettings.unwrappedCapture(#"(blk_-?\d+)"#) == #"blk_-?\d+"#)
+        #expect(try SessionKeyPattern(PipelineSettings.unwrappedCapture(#"(blk_-?\d+)"#)).usesFastMatcher)
+        #expect(try SessionKeyPattern(PipelineSettings.unwrappedCapture(#"(blk_-?\d+)"#)).keys(in: Array("x blk_-42 y".utf8)) == ["blk_-42"])
+        #expect(PipelineSettings.unwrappedCapture(#"id=(\d+)"#) == #"id=(\d+)"#)
+        #expect(PipelineSettings.unwrappedCapture(#"(a|b)\d"#) == #"(a|b)\d"#)
+        #expect(PipelineSettings.unwrappedCapture(#"(?:x)(\d+)"#) == #"(?:x)(\d+)"#)
+    }
+}
