@@ -118,7 +118,8 @@ public struct PipelineSettings: Sendable {
                                   windowedPriority: nil))
         }
 
-        store = AlertStoreConfiguration(directory: c.storeDirectory, segmentMaxBytes: c.store.segmentBytes,
+        let storeDirectory = c.store.directory.hasPrefix("/") ? c.store.directory : "\(stateDirectory)/\(c.store.directory)"
+        store = AlertStoreConfiguration(directory: storeDirectory, segmentMaxBytes: c.store.segmentBytes,
                                         totalMaxBytes: c.store.maxBytes, maxAge: c.store.retention,
                                         syncPolicy: SyncPolicy(interval: c.store.syncInterval))
 
