@@ -51,7 +51,7 @@ llm: deps
 
 test: deps llm
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/run-tests
 	scripts/check-unit
 	scripts/check-man
 

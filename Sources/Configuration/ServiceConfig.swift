@@ -83,7 +83,7 @@ public struct ControlConfig: Sendable, Hashable {
     public var group: String?
     /// Requests larger than this get a varlink error and the connection is closed.
     public var maxMessageBytes = 1 << 20
-    /// Connections served at once; more wait in the listen backlog.
+    /// Connections served at once; more get `io.rationd.TooManyConnections` and are closed.
     public var maxConnections = 128
 
     public init() {}

@@ -161,8 +161,12 @@ public final class FileSource: LogSource {
             }
             return ready
         }
-        // Keep the (smaller) remainder aside and hand out the array itself.
-        let rest = Array(ready[limit...])
+        // Keep the (smaller) remainder aside, in an array with room for the next batch (an
+        // array grown by appends would copy every record on each regrowth), and hand out the
+        // array itself.
+        var rest: [LogRecord] = []
+        rest.reserveCapacity(limit * 2)
+        rest.append(contentsOf: ready[limit...])
         ready.removeLast(ready.count - limit)
         defer { ready = rest }
         return ready
@@ -234,14 +238,16 @@ public final class FileSource: LogSource {
                     var out = ready
                     let before = out.count
                     ready = []
-                    var record = LogRecord(time: recordTime, source: id, message: [],
+                    let record = LogRecord(time: recordTime, source: id, message: [],
                                            fields: RecordFields(path: file.path))
                     var lastEnd: UInt64?
-                    file.splitter.feed(bytes) { line in
-                        record.message = line.bytes
-                        record.fields.truncated = line.truncated
+                    file.splitter.feedBytes(bytes) { line, end, truncated in
+                        // Append the template (empty message: nothing to retain), then copy
+                        // the line's bytes straight into place.
                         out.append(record)
-                        lastEnd = line.endOffset
+                        out[out.count - 1].message = Array(line)
+                        if truncated { out[out.count - 1].fields.truncated = true }
+                        lastEnd = end
                     }
                     let produced = out.count - before
                     ready = out

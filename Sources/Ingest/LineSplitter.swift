@@ -45,6 +45,15 @@ public struct LineSplitter: Sendable {
     }
 
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (Line) -> Void) {
+        feedBytes(chunk) { bytes, end, truncated in
+            emit(Line(bytes: Array(bytes), endOffset: end, truncated: truncated))
+        }
+    }
+
+    /// Like `feed`, but hands each line's bytes as a buffer valid only during the call, so
+    /// the caller copies them exactly once, where they are kept.
+    public mutating func feedBytes(_ chunk: UnsafeRawBufferPointer,
+                                   _ emit: (_ bytes: UnsafeRawBufferPointer, _ endOffset: UInt64, _ truncated: Bool) -> Void) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         let start = position
         let n = chunk.count
@@ -52,7 +61,22 @@ public struct LineSplitter: Sendable {
         while p < n {
             if let hit = memchr(base + p, 0x0A, n - p) {
                 let i = base.distance(to: UnsafeRawPointer(hit))
-                finishLine(base, from: p, to: i, chunkStart: start, emit)
+                let end = start + UInt64(i + 1)
+                if partial.isEmpty {
+                    var hi = i
+                    if hi > p, base.load(fromByteOffset: hi - 1, as: UInt8.self) == 0x0D { hi -= 1 }
+                    if hi - p <= maxLineBytes {
+                        emit(UnsafeRawBufferPointer(start: base + p, count: hi - p), end, continuing)
+                        continuing = false
+                        p = i + 1
+                        continue
+                    }
+                }
+                appendPartial(base, from: p, to: i, chunkStart: start, emit)
+                if partial.last == 0x0D { partial.removeLast() }
+                partial.withUnsafeBytes { emit($0, end, continuing) }
+                partial = []
+                continuing = false
                 p = i + 1
             } else {
                 appendPartial(base, from: p, to: n, chunkStart: start, emit)
@@ -75,38 +99,13 @@ public struct LineSplitter: Sendable {
         return line
     }
 
-    private mutating func finishLine(_ base: UnsafeRawPointer, from lo: Int, to newline: Int, chunkStart: UInt64,
-                                     _ emit: (Line) -> Void) {
-        let end = chunkStart + UInt64(newline + 1)
-        if partial.isEmpty {
-            var hi = newline
-            if hi > lo, base.load(fromByteOffset: hi - 1, as: UInt8.self) == 0x0D { hi -= 1 }
-            if hi - lo <= maxLineBytes {
-                emit(Line(bytes: Self.copy(base + lo, count: hi - lo), endOffset: end, truncated: continuing))
-                continuing = false
-                return
-            }
-        }
-        appendPartial(base, from: lo, to: newline, chunkStart: chunkStart, emit)
-        if partial.last == 0x0D { partial.removeLast() }
-        emit(Line(bytes: partial, endOffset: end, truncated: continuing))
-        partial = []
-        continuing = false
-    }
-
-    /// A new array holding `count` bytes at `source`.
-    @inline(__always)
-    private static func copy(_ source: UnsafeRawPointer, count: Int) -> [UInt8] {
-        Array(UnsafeBufferPointer(start: source.assumingMemoryBound(to: UInt8.self), count: count))
-    }
-
     private mutating func appendPartial(_ base: UnsafeRawPointer, from lo: Int, to hi: Int, chunkStart: UInt64,
-                                        _ emit: (Line) -> Void) {
+                                        _ emit: (UnsafeRawBufferPointer, UInt64, Bool) -> Void) {
         partial.append(contentsOf: UnsafeRawBufferPointer(start: base + lo, count: hi - lo))
         let partialEnd = chunkStart + UInt64(hi)
         while partial.count > maxLineBytes {
             let pieceEnd = partialEnd - UInt64(partial.count - maxLineBytes)
-            emit(Line(bytes: Array(partial[0..<maxLineBytes]), endOffset: pieceEnd, truncated: true))
+            partial.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<maxLineBytes]), pieceEnd, true) }
             partial.removeFirst(maxLineBytes)
             continuing = true
         }

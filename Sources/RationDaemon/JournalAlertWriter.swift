@@ -51,15 +51,9 @@ public struct JournalAlertWriter: Sendable {
     /// Sends one alert; returns the negative errno on failure (the journal is not reachable).
     @discardableResult
     public func write(_ alert: Alert, demo: Bool = false) -> Int32 {
-        let fields = Self.fields(of: alert, demo: demo).map { Array($0.utf8) }
-        var buffers = fields.map { bytes -> UnsafeMutableRawBufferPointer in
-            let b = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
-            b.copyBytes(from: bytes)
-            return b
-        }
-        defer { for b in buffers { b.deallocate() } }
-        var vectors = zip(buffers, fields).map { iovec(iov_base: $0.0.baseAddress, iov_len: $0.1.count) }
-        buffers = buffers.map { $0 }
+        let strings = Self.fields(of: alert, demo: demo).map { strdup($0)! }
+        defer { for p in strings { free(p) } }
+        var vectors = strings.map { iovec(iov_base: UnsafeMutableRawPointer($0), iov_len: strlen($0)) }
         return vectors.withUnsafeMutableBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
     }
 }

@@ -30,15 +30,7 @@ public struct SystemdNotifier: Sendable {
 
     private func send(_ assignments: [String]) {
         // Newlines inside a value would start a new assignment.
-        let text = assignments.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n")
+        let text = assignments.map { String($0.map { $0 == "\n" ? " " : $0 }) }.joined(separator: "\n")
         _ = sd_notify(0, text)
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(of target: Character, with replacement: String) -> String {
-        var result = ""
-        for c in self { if c == target { result += replacement } else { result.append(c) } }
-        return result
     }
 }

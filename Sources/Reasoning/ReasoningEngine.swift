@@ -1,4 +1,5 @@
 import RationCore
+import Synchronization
 
 /// Judges escalated windows with an LLM under the RationAnomaly contract: one prompt per
 /// template (cached by template text), a window-level prompt for count/sequence suspicion,
@@ -29,11 +30,22 @@ public actor ReasoningEngine {
         var rejudge: Bool
     }
 
-    private var queue: SuspicionQueue<Item>
-    private var workers = 0
+    /// The submit side: guarded by a mutex so `submit` needs no hop onto the actor.
+    private struct Inbox: Sendable {
+        var queue: SuspicionQueue<Item>
+        var workers = 0
+        var pumpScheduled = false
+        var rejected = 0
+        var evicted = 0
+        var dropped = 0
+    }
+
+    private nonisolated let inbox: Mutex<Inbox>
+    private nonisolated let maxConcurrent: Int
+    private nonisolated let queueCapacity: Int
     private var deferred: [Item] = []
     private var rejudgeTask: Task<Void, Never>?
-    private let continuation: AsyncStream<WindowJudgement>.Continuation
+    private nonisolated let continuation: AsyncStream<WindowJudgement>.Continuation
 
     /// HTTP endpoints and the verdict cache (`cachePath`) from the configuration. A corrupt
     /// cache file is moved aside and reported in `statistics.cacheWarning`.
@@ -69,7 +81,9 @@ public actor ReasoningEngine {
         self.builder = PromptBuilder(prompts: configuration.prompts)
         self.cache = cache
         self.rateLimiter = CallRateLimiter(limit: configuration.callsPerMinute)
-        self.queue = SuspicionQueue(capacity: configuration.queueCapacity)
+        self.inbox = Mutex(Inbox(queue: SuspicionQueue(capacity: configuration.queueCapacity)))
+        self.maxConcurrent = configuration.maxConcurrent
+        self.queueCapacity = configuration.queueCapacity
         (results, continuation) = AsyncStream.makeStream(
             of: WindowJudgement.self,
             bufferingPolicy: .bufferingOldest(configuration.queueCapacity * 4 + configuration.rejudgeCapacity))
@@ -77,7 +91,13 @@ public actor ReasoningEngine {
 
     public var statistics: ReasoningStatistics {
         var s = stats
-        s.queueDepth = queue.count
+        inbox.withLock { inbox in
+            s.queueDepth = inbox.queue.count
+            s.queueRejected = inbox.rejected
+            s.queueEvicted = inbox.evicted
+            s.resultsDropped += inbox.dropped
+            s.skipped += inbox.evicted
+        }
         s.inFlight = inFlight
         s.deferred = deferred.count
         s.callsLeftThisMinute = rateLimiter.remaining(now: .now)
@@ -133,22 +153,36 @@ public actor ReasoningEngine {
 
     // MARK: Queue
 
-    /// Enqueues a window without waiting. False when the queue is full of windows at least as
-    /// suspicious (store the alert as skipped then). A more suspicious window evicts the least
-    /// suspicious queued one, whose result arrives on `results` as `skipped`.
-    public func submit(_ window: Window, suspicion: Suspicion, ticket: UInt64 = 0) -> Bool {
+    /// Enqueues a window without waiting: synchronous, nonisolated, a mutex held for a heap
+    /// insert — ingestion never waits for the engine, its disk writes or the LLM. False when
+    /// the queue is full of windows at least as suspicious (store the alert as skipped then).
+    /// A more suspicious window evicts the least suspicious queued one, whose result arrives
+    /// on `results` as `skipped`.
+    public nonisolated func submit(_ window: Window, suspicion: Suspicion, ticket: UInt64 = 0) -> Bool {
         let item = Item(ticket: ticket, window: window, suspicion: suspicion, rejudge: false)
-        switch queue.insert(item, score: suspicion.score) {
-        case .inserted: break
-        case let .insertedEvicting(evicted):
-            stats.queueEvicted += 1
-            emitSkipped(evicted, reason: "queue full (\(configuration.queueCapacity)); more suspicious windows first")
-        case .rejected:
-            stats.queueRejected += 1
-            return false
+        let (accepted, evicted, wake) = inbox.withLock { inbox -> (Bool, Item?, Bool) in
+            var evicted: Item?
+            switch inbox.queue.insert(item, score: suspicion.score) {
+            case .inserted: break
+            case let .insertedEvicting(item):
+                inbox.evicted += 1
+                evicted = item
+            case .rejected:
+                inbox.rejected += 1
+                return (false, nil, false)
+            }
+            let wake = !inbox.pumpScheduled && inbox.workers < maxConcurrent
+            if wake { inbox.pumpScheduled = true }
+            return (true, evicted, wake)
         }
-        pump()
-        return true
+        if let evicted {
+            let judgement = WindowJudgement(ticket: evicted.ticket, window: evicted.window, suspicion: evicted.suspicion,
+                                            verdict: .skipped("queue full (\(queueCapacity)); more suspicious windows first"),
+                                            templateVerdicts: [:], windowVerdict: nil, rejudged: evicted.rejudge)
+            if case .dropped = continuation.yield(judgement) { inbox.withLock { $0.dropped += 1 } }
+        }
+        if wake { Task { await self.pump() } }
+        return accepted
     }
 
     /// Stops re-judging and ends `results` once the queue is empty; saves the cache.
@@ -157,24 +191,36 @@ public actor ReasoningEngine {
         rejudgeTask = nil
         deferred.removeAll()
         persistCache()
-        if queue.isEmpty, workers == 0 { continuation.finish() }
         shuttingDown = true
+        finishIfDrained()
     }
 
     private var shuttingDown = false
 
+    private func finishIfDrained() {
+        guard shuttingDown else { return }
+        if inbox.withLock({ $0.queue.isEmpty && $0.workers == 0 }) { continuation.finish() }
+    }
+
     private func pump() {
-        while workers < configuration.maxConcurrent, let item = queue.popMax() {
-            workers += 1
-            Task { await self.process(item) }
+        let maxConcurrent = self.maxConcurrent
+        let items = inbox.withLock { inbox -> [Item] in
+            inbox.pumpScheduled = false
+            var items: [Item] = []
+            while inbox.workers < maxConcurrent, let item = inbox.queue.popMax() {
+                inbox.workers += 1
+                items.append(item)
+            }
+            return items
         }
-        if shuttingDown, queue.isEmpty, workers == 0 { continuation.finish() }
+        for item in items { Task { await self.process(item) } }
+        finishIfDrained()
     }
 
     private func process(_ item: Item) async {
         var judgement = await judgeDetailed(item.window, suspicion: item.suspicion, ticket: item.ticket)
         judgement.rejudged = item.rejudge
-        workers -= 1
+        inbox.withLock { $0.workers -= 1 }
         if case .skipped = judgement.verdict.status, configuration.rejudgeSkipped, !shuttingDown {
             if !item.rejudge { emit(judgement) }
             deferred.append(Item(ticket: item.ticket, window: item.window, suspicion: item.suspicion, rejudge: true))
@@ -200,10 +246,10 @@ public actor ReasoningEngine {
     public func rejudgeNow() {
         rejudgeTask = nil
         let items = deferred
-        deferred.removeAll()
-        for item in items {
-            if case .rejected = queue.insert(item, score: item.suspicion.score) {
-                deferred.append(item)
+        deferred = inbox.withLock { inbox in
+            items.filter { item in
+                if case .rejected = inbox.queue.insert(item, score: item.suspicion.score) { return true }
+                return false
             }
         }
         pump()
@@ -212,12 +258,6 @@ public actor ReasoningEngine {
 
     private func emit(_ judgement: WindowJudgement) {
         if case .dropped = continuation.yield(judgement) { stats.resultsDropped += 1 }
-    }
-
-    private func emitSkipped(_ item: Item, reason: String) {
-        stats.skipped += 1
-        emit(WindowJudgement(ticket: item.ticket, window: item.window, suspicion: item.suspicion,
-                             verdict: .skipped(reason), templateVerdicts: [:], windowVerdict: nil, rejudged: item.rejudge))
     }
 
     // MARK: Templates
@@ -262,7 +302,25 @@ public actor ReasoningEngine {
     }
 
     private func judgeWindowPrompt(_ window: Window, suspicion: Suspicion) async -> Verdict {
+        // Cached per template set and kind of evidence: the cost scales with distinct
+        // combinations, not with windows.
+        let key = VerdictCache.Key.window(templateTexts: window.distinctTemplates.map { window.templates[$0] ?? $0.description },
+                                          reasons: suspicion.reasons.map(\.kind.rawValue), model: models[0],
+                                          promptVersion: configuration.prompts.version)
+        if let hit = cache.lookup(key) {
+            stats.cacheHits += 1
+            return hit
+        }
         stats.windowPrompts += 1
+        let verdict = await askWindow(window, suspicion: suspicion)
+        if case .skipped = verdict.status {} else {
+            cache.store(verdict, for: key)
+            persistCache()
+        }
+        return verdict
+    }
+
+    private func askWindow(_ window: Window, suspicion: Suspicion) async -> Verdict {
         let messages = builder.windowMessages(window: window, suspicion: suspicion)
         let lines = window.events.map(\.message)
         let request = ChatRequest(messages: messages, temperature: configuration.temperature,

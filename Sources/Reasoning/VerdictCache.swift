@@ -15,6 +15,17 @@ public struct VerdictCache: Sendable {
             self.model = model
             self.promptVersion = promptVersion
         }
+
+        /// A window-prompt verdict: keyed by the window's distinct template texts (sorted) and
+        /// the kinds of triage evidence. Never matched by overrides or generalisation.
+        public static func window(templateTexts: [String], reasons: [String], model: String, promptVersion: String) -> Key {
+            let text = windowPrefix + Set(reasons).sorted().joined(separator: ",") + "\u{1F}"
+                + Set(templateTexts).sorted().joined(separator: "\u{1F}")
+            return Key(templateText: text, model: model, promptVersion: promptVersion)
+        }
+
+        static let windowPrefix = "\u{1}window\u{1F}"
+        public var isWindow: Bool { templateText.hasPrefix(Self.windowPrefix) }
     }
 
     public struct Override: Sendable, Hashable, Codable {
@@ -85,7 +96,7 @@ public struct VerdictCache: Sendable {
 
     /// The cached or overriding verdict for a template, marked `cached`.
     public mutating func lookup(_ key: Key) -> Verdict? {
-        if let override = override(for: key.templateText) {
+        if !key.isWindow, let override = override(for: key.templateText) {
             return Verdict(label: override.label, status: .operatorOverride, rationale: override.note ?? "operator override",
                            cached: true)
         }
@@ -93,7 +104,7 @@ public struct VerdictCache: Sendable {
             verdict.cached = true
             return verdict
         }
-        guard TemplatePattern(key.templateText).hasWildcard, let inherited = inherit(key) else { return nil }
+        guard !key.isWindow, TemplatePattern(key.templateText).hasWildcard, let inherited = inherit(key) else { return nil }
         store(inherited, for: key)
         return inherited
     }
@@ -145,7 +156,7 @@ public struct VerdictCache: Sendable {
     private func inherit(_ key: Key) -> Verdict? {
         let pattern = TemplatePattern(key.templateText)
         let instances = entries.values.filter {
-            $0.key.model == key.model && $0.key.promptVersion == key.promptVersion && $0.key.templateText != key.templateText
+            !$0.key.isWindow && $0.key.model == key.model && $0.key.promptVersion == key.promptVersion && $0.key.templateText != key.templateText
                 && pattern.matches($0.key.templateText)
         }
         guard let first = instances.first, let label = first.verdict.label,

@@ -20,10 +20,9 @@ extension TemplateMiner {
         w.u64(stats.lines); w.u64(stats.cappedLines); w.u64(stats.truncatedLines)
         w.u64(stats.evictions); w.u64(stats.templatesCreated)
         var order: [(TemplateRecord, UInt64)] = []
-        var slot = oldest
-        while slot >= 0, let record = records[Int(slot)] {
+        for slot in recency.slotsByRecency {
+            guard let record = records[Int(slot)] else { continue }
             order.append((record, matchCounts[Int(slot)]))
-            slot = newer[Int(slot)]
         }
         w.u32(UInt32(order.count))
         for (record, matches) in order {

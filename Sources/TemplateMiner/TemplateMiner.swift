@@ -13,10 +13,8 @@ public struct TemplateMiner: Sendable {
     var tokenizer: LineTokenizer
     var tree = PrefixTree()
     var records: [TemplateRecord?] = []
-    /// LRU neighbours by slot (-1 at the ends), apart from the records so that moving a
-    /// template to the front touches no reference-counted field.
-    var newer: [Int32] = []
-    var older: [Int32] = []
+    /// Least-recently-matched order of the slots, for the LRU cap.
+    var recency = RecencyQueue()
     /// Per slot: lines matched, id (0 when free), `<*>` positions. Kept beside the records
     /// for the same reason.
     var matchCounts: [UInt64] = []
@@ -32,8 +30,6 @@ public struct TemplateMiner: Sendable {
     let maxTemplates: Int
     let exactCacheSize: Int
     let similarityThreshold: Double
-    var newest: Int32 = -1
-    var oldest: Int32 = -1
     var nextID: UInt64 = 1
     var stats = MinerStatistics()
     var scratch = TokenizedLine()
@@ -70,10 +66,9 @@ public struct TemplateMiner: Sendable {
     /// All live templates, most recently matched first.
     public var templates: [(id: TemplateID, text: String, matches: UInt64)] {
         var result: [(id: TemplateID, text: String, matches: UInt64)] = []
-        var slot = newest
-        while slot >= 0, let record = records[Int(slot)] {
+        for slot in recency.slotsByRecency.reversed() {
+            guard let record = records[Int(slot)] else { continue }
             result.append((record.id, record.text, matchCounts[Int(slot)]))
-            slot = older[Int(slot)]
         }
         return result
     }
@@ -106,7 +101,7 @@ public struct TemplateMiner: Sendable {
         if scratch.truncated { stats.truncatedLines += 1 }
         if let entry = exactCache.lookup(scratch.sequenceHash), slotIDs[Int(entry.slot)] == entry.id {
             let slot = entry.slot
-            touch(slot)
+            recency.touch(slot)
             matchCounts[Int(slot)] += 1
             return MinedLine(templateID: TemplateID(entry.id), parameters: parameters(slot, bytes), isNewTemplate: false)
         }
@@ -116,7 +111,7 @@ public struct TemplateMiner: Sendable {
             slot = best
             isNew = false
             generalise(slot)
-            touch(slot)
+            recency.touch(slot)
         } else {
             slot = create(bytes)
             isNew = true
@@ -196,8 +191,6 @@ public struct TemplateMiner: Sendable {
             records[Int(slot)] = record
         } else {
             records.append(record)
-            newer.append(-1)
-            older.append(-1)
             matchCounts.append(0)
             slotIDs.append(0)
             wildcardCounts.append(0)
@@ -208,47 +201,18 @@ public struct TemplateMiner: Sendable {
         wildcardCounts[Int(slot)] = Int32(record.wildcards)
         tree.add(template: slot, to: record.leaf)
         slotByID[record.id] = slot
-        linkNewest(slot)
+        recency.insert(slot)
         return slot
     }
 
     private mutating func evictOldest() {
-        let slot = oldest
-        guard slot >= 0, let record = records[Int(slot)] else { return }
-        unlink(slot)
+        guard let slot = recency.popLeastRecent(), let record = records[Int(slot)] else { return }
         tree.remove(template: slot, from: record.leaf)
         slotByID[record.id] = nil
         records[Int(slot)] = nil
         slotIDs[Int(slot)] = 0
         freeSlots.append(slot)
         stats.evictions += 1
-    }
-
-    // MARK: LRU list
-
-    private mutating func touch(_ slot: Int32) {
-        if newest == slot { return }
-        unlink(slot)
-        linkNewest(slot)
-    }
-
-    private mutating func unlink(_ slot: Int32) {
-        let s = Int(slot)
-        let n = newer[s]
-        let o = older[s]
-        if n >= 0 { older[Int(n)] = o } else { newest = o }
-        if o >= 0 { newer[Int(o)] = n } else { oldest = n }
-        newer[s] = -1
-        older[s] = -1
-    }
-
-    private mutating func linkNewest(_ slot: Int32) {
-        let s = Int(slot)
-        older[s] = newest
-        newer[s] = -1
-        if newest >= 0 { newer[Int(newest)] = slot }
-        newest = slot
-        if oldest < 0 { oldest = slot }
     }
 
     // MARK: Parameters

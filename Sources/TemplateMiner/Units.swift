@@ -31,6 +31,8 @@ enum Units {
     static func isLiteralValue(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         let length = end - start
         guard length == 4 || length == 5 else { return false }
+        let first = b[start] | 0x20
+        guard first == UInt8(ascii: "t") || first == UInt8(ascii: "f") || first == UInt8(ascii: "n") else { return false }
         switch packed(b, start, end) {
         case 0x65757274, 0x65736c6166, 0x6c6c756e: return true // true false null
         default: return false

@@ -48,6 +48,12 @@ public struct SessionKeyPattern: Sendable, Hashable, CustomStringConvertible {
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pattern == rhs.pattern }
     public func hash(into hasher: inout Hasher) { hasher.combine(pattern) }
 
+    /// The inline-literal scanner for this pattern, when the fast matcher serves it.
+    var prefixScanner: KeyPrefixScanner? {
+        guard case .prefixedRun(let prefix, let optionalMinus, let charClass) = matcher else { return nil }
+        return KeyPrefixScanner(prefix: prefix, optionalMinus: optionalMinus, charClass: charClass)
+    }
+
     /// Whether the hand-written matcher serves this pattern (exposed for tests and benchmarks).
     public var usesFastMatcher: Bool {
         if case .prefixedRun = matcher { return true }
@@ -68,8 +74,18 @@ public struct SessionKeyPattern: Sendable, Hashable, CustomStringConvertible {
     /// Calls `body` with each distinct key named by `message`, in order; no array is built
     /// for the common one-key line.
     public func forEachKey(in message: [UInt8], _ body: (SessionKey) -> Void) {
+        forEachKeyRange(in: message) { body(SessionKey(String(decoding: message[$0], as: UTF8.self))) }
+    }
+
+    /// Like `forEachKey`, giving each key as its byte range in `message` (no String is made on
+    /// the fast path).
+    func forEachKeyRange(in message: [UInt8], _ body: (Range<Int>) -> Void) {
         guard case .prefixedRun(let prefix, let optionalMinus, let charClass) = matcher else {
-            for key in keys(in: message) { body(key) }
+            // Regular-expression keys: located again in the bytes so callers see ranges.
+            for key in keys(in: message) {
+                let bytes = Array(key.rawValue.utf8)
+                if let at = Self.firstIndex(of: bytes, in: message, from: 0) { body(at..<(at + bytes.count)) }
+            }
             return
         }
         var first: Range<Int>?
@@ -95,7 +111,7 @@ public struct SessionKeyPattern: Sendable, Hashable, CustomStringConvertible {
             } else {
                 first = range
             }
-            body(SessionKey(String(decoding: message[range], as: UTF8.self)))
+            body(range)
         }
     }
 

@@ -26,7 +26,7 @@ struct SessionTable: Sendable {
     private(set) var sessions: [Session] = []
     private var live: [Bool] = []
     private var freeSlots: [Int] = []
-    private var index: [SessionKey: Int] = [:]
+    private var index = SessionKeyIndex()
     private var head = -1          // least recently active
     private var tail = -1          // most recently active
     private var opened: [(slot: Int, serial: UInt64)] = []
@@ -35,7 +35,8 @@ struct SessionTable: Sendable {
 
     var count: Int { index.count }
 
-    func slot(for key: SessionKey) -> Int? { index[key] }
+    /// The open session keyed by `bytes` (hashed by `SessionKeyIndex.hash`).
+    func slot(for bytes: UnsafeRawBufferPointer, hash: UInt64) -> Int? { index.slot(for: bytes, hash: hash) }
 
     /// Read/write access to a live session.
     subscript(slot: Int) -> Session {
@@ -43,7 +44,9 @@ struct SessionTable: Sendable {
         _modify { yield &sessions[slot] }
     }
 
-    mutating func open(_ key: SessionKey, source: SourceID, time: EventTime) -> Int {
+    /// Opens a session for `key`, whose UTF-8 bytes are `bytes` hashed as `hash`.
+    mutating func open(_ key: SessionKey, bytes: UnsafeRawBufferPointer, hash: UInt64, source: SourceID,
+                       time: EventTime) -> Int {
         nextSerial += 1
         let session = Session(key: key, source: source, start: time, serial: nextSerial)
         let slot: Int
@@ -56,7 +59,7 @@ struct SessionTable: Sendable {
             sessions.append(session)
             live.append(true)
         }
-        index[key] = slot
+        index.insert(slot: slot, bytes: bytes, hash: hash)
         linkAtTail(slot)
         opened.append((slot, nextSerial))
         return slot
@@ -72,12 +75,12 @@ struct SessionTable: Sendable {
     mutating func close(_ slot: Int) -> Window {
         unlink(slot)
         live[slot] = false
-        index[sessions[slot].window.key] = nil
+        index.remove(slot: slot)
         var window = sessions[slot].window
         swap(&window, &sessions[slot].window)
         sessions[slot].window.events = []
         sessions[slot].window.templates = [:]
-        sessions[slot].tally = TemplateTally()
+        sessions[slot].tally.reset()
         freeSlots.append(slot)
         compactOpenedIfSparse()
         return window

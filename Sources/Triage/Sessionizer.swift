@@ -16,10 +16,13 @@ public struct Sessionizer: Sendable {
     private var countWindows: [SourceID: CountWindowState] = [:]
     private var timeWindows: [SourceID: SessionTable.Session] = [:]
     private var texts = TemplateTextCache()
+    /// The capture pattern's scanner, when it has the fast shape (most keyed configurations).
+    private let keyScanner: KeyPrefixScanner?
 
     public init(configuration: SessionizerConfiguration) throws(TriageError) {
         try configuration.validate()
         self.configuration = configuration
+        if case .capture(let pattern) = configuration.keying { keyScanner = pattern.prefixScanner } else { keyScanner = nil }
     }
 
     /// Number of windows currently open.
@@ -40,20 +43,42 @@ public struct Sessionizer: Sendable {
         statistics.records += 1
         var closed: [Window] = []
         if now == nil || record.time > now! { now = record.time }
+        if let keyScanner {
+            expireKeyed(into: &closed)
+            var event: WindowEvent?
+            record.message.withUnsafeBytes { message in
+                keyScanner.forEachKeyRange(in: message) { range in
+                    if event == nil { event = makeEvent(record, templateID) }
+                    let bytes = UnsafeRawBufferPointer(rebasing: message[range])
+                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record, event!,
+                             templateID, templateText, into: &closed)
+                }
+            }
+            if event == nil { statistics.unkeyedRecords += 1 }
+            return closed
+        }
         switch configuration.keying {
         case .capture(let pattern):
             expireKeyed(into: &closed)
             var event: WindowEvent?
-            pattern.forEachKey(in: record.message) { key in
-                if event == nil { event = makeEvent(record, templateID) }
-                addKeyed(key, record, event!, templateID, templateText, into: &closed)
+            record.message.withUnsafeBytes { message in
+                pattern.forEachKeyRange(in: record.message) { range in
+                    if event == nil { event = makeEvent(record, templateID) }
+                    // The key's bytes find its session; a String is made only to open one.
+                    let bytes = UnsafeRawBufferPointer(rebasing: message[range])
+                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record, event!,
+                             templateID, templateText, into: &closed)
+                }
             }
             if event == nil { statistics.unkeyedRecords += 1 }
         case .field(let field):
             expireKeyed(into: &closed)
             let key = sessionKey(of: record, field)
             let event = makeEvent(record, templateID)
-            addKeyed(key, record, event, templateID, templateText, into: &closed)
+            var text = key.rawValue
+            text.withUTF8 { bytes in
+                addKeyed(UnsafeRawBufferPointer(bytes), { key }, record, event, templateID, templateText, into: &closed)
+            }
         case .countWindow(let size, let slide):
             let text = texts.text(for: templateID, clock: statistics.records, fetch: templateText)
             addCounted(record, templateID, text, size: size, slide: slide, into: &closed)
@@ -114,9 +139,12 @@ public struct Sessionizer: Sendable {
         return SessionKey(value ?? record.source.rawValue)
     }
 
-    private mutating func addKeyed(_ key: SessionKey, _ record: LogRecord, _ event: WindowEvent, _ id: TemplateID,
+    /// Adds an event to the session keyed by `keyBytes` (`key()` names it when one is opened).
+    private mutating func addKeyed(_ keyBytes: UnsafeRawBufferPointer, _ key: () -> SessionKey, _ record: LogRecord,
+                                   _ event: WindowEvent, _ id: TemplateID,
                                    _ templateText: () -> String, into closed: inout [Window]) {
-        var slot = table.slot(for: key)
+        let hash = SessionKeyIndex.hash(keyBytes)
+        var slot = table.slot(for: keyBytes, hash: hash)
         if let s = slot, let maxDuration = configuration.maxDuration,
            record.time.since(table.sessions[s].start) >= maxDuration
         {
@@ -127,14 +155,17 @@ public struct Sessionizer: Sendable {
             if table.count >= configuration.maxOpenSessions, let oldest = table.oldestSlot() {
                 closed.append(closeKeyed(oldest, reason: \.evictedSessions))
             }
-            slot = table.open(key, source: record.source, time: record.time)
+            slot = table.open(key(), bytes: keyBytes, hash: hash, source: record.source, time: record.time)
             statistics.openedSessions += 1
         }
         let s = slot!
         table.touch(s)
         let limits = self.limits
         if Self.append(event, id, message: record.message, limits: limits, to: &table[s]) {
-            table[s].window.templates[id] = texts.text(for: id, clock: statistics.records, fetch: templateText)
+            let text = texts.text(for: id, clock: statistics.records, fetch: templateText)
+            // Sessions hold a handful of templates: one table for them, not one per doubling.
+            if table[s].window.templates.isEmpty { table[s].window.templates.reserveCapacity(8) }
+            table[s].window.templates[id] = text
         }
         if table.sessions[s].window.eventCount >= configuration.maxEvents {
             closed.append(closeKeyed(s, reason: \.closedByMaxEvents))
@@ -256,6 +287,7 @@ public struct Sessionizer: Sendable {
         if event.time > session.window.end { session.window.end = event.time }
         if event.time < session.window.start { session.window.start = event.time }
         guard session.window.events.count < configuration.maxEventsKept else { return false }
+        if session.window.events.isEmpty { session.window.events.reserveCapacity(min(configuration.maxEventsKept, 16)) }
         var event = event
         let before = session.tally.increment(id)
         let keepMessage = before < configuration.maxMessagesPerTemplate

@@ -38,7 +38,8 @@ public struct Triage: Sendable {
     /// Scores `window`, decides escalation, then learns from it (per `configuration.learning`).
     public mutating func assess(_ window: Window) -> Suspicion {
         let profile = WindowProfile(window)
-        var suspicion = score(profile, window)
+        let lookups = lookUp(profile)
+        var suspicion = score(profile, lookups, window)
         statistics.assessed += 1
         if isSuspicious(suspicion) {
             statistics.overThreshold += 1
@@ -52,20 +53,69 @@ public struct Triage: Sendable {
             }
         }
         if configuration.learning == .allWindows || !suspicion.escalated {
-            learn(profile, source: window.source)
+            learn(profile, lookups, source: window.source)
         }
         return suspicion
     }
 
     /// Scores `window` without escalating or learning.
-    public func score(_ window: Window) -> Suspicion { score(WindowProfile(window), window) }
+    public func score(_ window: Window) -> Suspicion {
+        let profile = WindowProfile(window)
+        return score(profile, lookUp(profile), window)
+    }
 
     /// Learns from `window` without scoring it (seeding a model from known-normal history).
-    public mutating func learn(_ window: Window) { learn(WindowProfile(window), source: window.source) }
+    public mutating func learn(_ window: Window) {
+        let profile = WindowProfile(window)
+        learn(profile, lookUp(profile), source: window.source)
+    }
+
+    /// What the model knows about a window's templates, transitions and count vector, looked
+    /// up once and shared by scoring and learning.
+    struct Lookups {
+        /// Aligned with `profile.counts`: nil for a never-seen template.
+        var templates: [TriageModel.TemplateStats?]
+        /// Aligned with `profile.transitions`: whether both ends are known templates, and in
+        /// how many windows the transition was seen.
+        var transitionKnown: [Bool]
+        var transitionSeen: [Int]
+        var signatureSeen: Int
+        var hasNewTemplate: Bool
+        /// Where the known templates and transitions sit in the model's tables, so learning
+        /// updates them without hashing again (valid until the tables change: learning
+        /// updates through them before it inserts anything).
+        var templateIndices: [Dictionary<TemplateID, TriageModel.TemplateStats>.Index?]
+        var transitionIndices: [Dictionary<TriageModel.Transition, Int>.Index?]
+    }
+
+    func lookUp(_ profile: WindowProfile) -> Lookups {
+        let templateIndices = profile.counts.map { model.templates.index(forKey: $0.id) }
+        let templates = templateIndices.map { $0.map { model.templates.values[$0] } }
+        func known(_ end: UInt64) -> Bool {
+            end == TriageModel.Transition.boundary || templates[profile.index(of: TemplateID(end))!] != nil
+        }
+        var transitionKnown: [Bool] = []
+        var transitionSeen: [Int] = []
+        var transitionIndices: [Dictionary<TriageModel.Transition, Int>.Index?] = []
+        transitionKnown.reserveCapacity(profile.transitions.count)
+        transitionSeen.reserveCapacity(profile.transitions.count)
+        transitionIndices.reserveCapacity(profile.transitions.count)
+        for t in profile.transitions {
+            let k = known(t.previous) && known(t.next)
+            transitionKnown.append(k)
+            let index = model.transitions.index(forKey: t)
+            transitionIndices.append(index)
+            transitionSeen.append(index.map { model.transitions.values[$0] } ?? 0)
+        }
+        return Lookups(templates: templates, transitionKnown: transitionKnown, transitionSeen: transitionSeen,
+                       signatureSeen: model.signatures[profile.signature] ?? 0,
+                       hasNewTemplate: templates.contains { $0 == nil },
+                       templateIndices: templateIndices, transitionIndices: transitionIndices)
+    }
 
     // MARK: scoring
 
-    func score(_ profile: WindowProfile, _ window: Window) -> Suspicion {
+    func score(_ profile: WindowProfile, _ lookups: Lookups, _ window: Window) -> Suspicion {
         var reasons: [SuspicionReason] = []
         let n = Double(max(model.windows, 1))
         let rare = configuration.rareFraction
@@ -85,17 +135,17 @@ public struct Triage: Sendable {
         // brings), or in fewer than `rareFraction` of windows.
         let lambda = model.newTemplatesPerWindow
         let newTemplateWindowRate = -expm1(-lambda)
-        let newIDs = profile.counts.map(\.id).filter { model.templates[$0] == nil }
-        let hasNewTemplate = !newIDs.isEmpty
+        let hasNewTemplate = lookups.hasNewTemplate
         if hasNewTemplate {
-            let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: lambda))
+            let newIDs = profile.counts.indices.filter { lookups.templates[$0] == nil }.map { profile.counts[$0].id }
+            let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: model.newTemplatesPerWindowLowerBound))
             let of = newIDs.count > 1 ? " (one of \(newIDs.count) new templates)" : ""
             for id in newIDs {
                 add(.newTemplate, bits, id, nil, "\(text(id)) never seen in \(model.windows) windows\(of)")
             }
         }
-        for (id, _) in profile.counts {
-            guard let stats = model.templates[id], stats.windows > 0 else { continue }
+        for (k, (id, _)) in profile.counts.enumerated() {
+            guard let stats = lookups.templates[k], stats.windows > 0 else { continue }
             let p = Double(stats.windows) / n
             if p < rare {
                 add(.rareTemplate, -log2(max(p, newTemplateWindowRate)), id, nil,
@@ -105,8 +155,8 @@ public struct Triage: Sendable {
 
         // Transitions between known templates.
         let newTransitionRate = model.noveltyRate(model.windowsWithNewTransition)
-        for t in profile.transitions where isKnown(t) {
-            let seen = model.transitions[t] ?? 0
+        for (k, t) in profile.transitions.enumerated() where lookups.transitionKnown[k] {
+            let seen = lookups.transitionSeen[k]
             let p = Double(seen) / n
             guard seen == 0 || p < rare else { continue }
             let previous = t.previous == TriageModel.Transition.boundary ? nil : TemplateID(t.previous)
@@ -119,7 +169,7 @@ public struct Triage: Sendable {
         // The template-count vector, when every template is known (a new template already
         // makes it new).
         if !hasNewTemplate {
-            let seen = model.signatures[profile.signature] ?? 0
+            let seen = lookups.signatureSeen
             let p = Double(seen) / n
             if seen == 0 || p < rare {
                 let bits = -log2(max(p, model.noveltyRate(model.windowsWithNewSignature)))
@@ -136,7 +186,7 @@ public struct Triage: Sendable {
                 : priority == .err ? configuration.errorScore : configuration.warningScore)
                 + min(4, log2(Double(events)))
             var detail = events > 1 ? "\(events) \(priority) events \(text(id))" : "\(priority) event \(text(id))"
-            if let stats = model.templates[id], model.windows > 0,
+            if let k = profile.index(of: id), let stats = lookups.templates[k], model.windows > 0,
                Double(stats.severeWindows) / n >= configuration.commonSeverityFraction
             {
                 bits /= 2
@@ -160,18 +210,24 @@ public struct Triage: Sendable {
     /// Sum over kinds of each kind's strongest reason; reasons strongest first, at most
     /// `maxReasons`, always keeping each kind's strongest.
     func combine(_ reasons: [SuspicionReason]) -> Suspicion {
+        // Most windows have no reason at all, or one: no sorting or tables for them.
+        if reasons.count <= 1 {
+            return Suspicion(score: reasons.first?.score ?? 0, reasons: reasons, escalated: false)
+        }
         let ordered = reasons.sorted { a, b in
             if a.score != b.score { return a.score > b.score }
-            if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
+            if a.kind != b.kind { return Self.nameOrder(a.kind) < Self.nameOrder(b.kind) }
             return (a.templateID?.rawValue ?? 0, a.previousTemplateID?.rawValue ?? 0)
                 < (b.templateID?.rawValue ?? 0, b.previousTemplateID?.rawValue ?? 0)
         }
         var total = 0.0
         var leaders: [SuspicionReason] = []
         var others: [SuspicionReason] = []
-        var seen = Set<SuspicionReason.Kind>()
+        var seen: UInt8 = 0
         for reason in ordered {
-            if seen.insert(reason.kind).inserted {
+            let bit: UInt8 = 1 << Self.nameOrder(reason.kind)
+            if seen & bit == 0 {
+                seen |= bit
                 total += reason.score
                 leaders.append(reason)
             } else {
@@ -182,30 +238,43 @@ public struct Triage: Sendable {
         return Suspicion(score: total, reasons: kept.sorted { $0.score > $1.score }, escalated: false)
     }
 
-    private func isKnown(_ t: TriageModel.Transition) -> Bool {
-        (t.previous == TriageModel.Transition.boundary || model.templates[TemplateID(t.previous)] != nil)
-            && (t.next == TriageModel.Transition.boundary || model.templates[TemplateID(t.next)] != nil)
+
+    /// A kind's position in the alphabetical order of raw values (the tie-break between
+    /// equal scores), without comparing strings.
+    static func nameOrder(_ kind: SuspicionReason.Kind) -> Int {
+        switch kind {
+        case .burst: 0
+        case .countDeviation: 1
+        case .newTemplate: 2
+        case .rareTemplate: 3
+        case .rareTransition: 4
+        case .severity: 5
+        }
     }
 
     /// The template whose count is furthest from its usual count (in deviations), including
     /// usual templates missing from the window.
     private func mostDeviatingTemplate(_ profile: WindowProfile) -> (TemplateID?, String?) {
-        var best: (id: TemplateID, z: Double, text: String)?
-        func consider(_ id: TemplateID, _ z: Double, _ text: String) {
-            if best == nil || z > best!.z || (z == best!.z && id < best!.id) { best = (id, z, text) }
+        // The text is written for the winner only.
+        var best: (id: TemplateID, z: Double, count: Int?)?
+        func consider(_ id: TemplateID, _ z: Double, _ count: Int?) {
+            if best == nil || z > best!.z || (z == best!.z && id < best!.id) { best = (id, z, count) }
         }
         for (id, count) in profile.counts {
             guard let stats = model.templates[id] else { continue }
-            let z = abs(Double(count) - stats.meanCount) / max(stats.countDeviation, 0.5)
-            consider(id, z, "\(id) x\(count) vs usual \(Self.format(stats.meanCount))")
+            consider(id, abs(Double(count) - stats.meanCount) / max(stats.countDeviation, 0.5), count)
         }
         for id in usualTemplates where profile.count(of: id) == nil {
             guard let stats = model.templates[id] else { continue }
-            let z = stats.meanCount / max(stats.countDeviation, 0.5)
-            consider(id, z, "\(id) absent, usually x\(Self.format(stats.meanCount)) in \(stats.windows) of \(model.windows) windows")
+            consider(id, stats.meanCount / max(stats.countDeviation, 0.5), nil)
         }
-        guard let best, best.z >= 1 else { return (nil, nil) }
-        return (best.id, best.text)
+        guard let best, best.z >= 1, let stats = model.templates[best.id] else { return (nil, nil) }
+        let text = if let count = best.count {
+            "\(best.id) x\(count) vs usual \(Self.format(stats.meanCount))"
+        } else {
+            "\(best.id) absent, usually x\(Self.format(stats.meanCount)) in \(stats.windows) of \(model.windows) windows"
+        }
+        return (best.id, text)
     }
 
     mutating func refreshUsualTemplates() {
@@ -220,24 +289,40 @@ public struct Triage: Sendable {
 
     // MARK: learning
 
-    mutating func learn(_ profile: WindowProfile, source: SourceID) {
-        var newTemplate = false
+    mutating func learn(_ profile: WindowProfile, _ lookups: Lookups, source: SourceID) {
+        let newTemplate = lookups.hasNewTemplate
         var introduced = 0
         var newTransition = false
-        for t in profile.transitions where isKnown(t) && model.transitions[t] == nil { newTransition = true }
-        for (id, count) in profile.counts {
-            var stats = model.templates[id] ?? { newTemplate = true; introduced += 1; return .init() }()
+        for k in profile.transitions.indices where lookups.transitionKnown[k] && lookups.transitionSeen[k] == 0 {
+            newTransition = true
+        }
+        // Known entries are updated in place first; new ones are inserted after (an insertion
+        // may rehash and invalidate the looked-up positions).
+        var newTemplates: [(TemplateID, TriageModel.TemplateStats)] = []
+        for (k, (id, count)) in profile.counts.enumerated() {
+            var stats = lookups.templates[k] ?? { introduced += 1; return .init() }()
             stats.windows += 1
             stats.countSum += Double(count)
             stats.countSquareSum += Double(count * count)
             if profile.isSevere(id) { stats.severeWindows += 1 }
-            model.templates[id] = stats
+            if let index = lookups.templateIndices[k] {
+                model.templates.values[index] = stats
+            } else {
+                newTemplates.append((id, stats))
+            }
         }
-        for t in profile.transitions { model.transitions[t, default: 0] += 1 }
-        if !newTemplate {
-            if model.signatures[profile.signature] == nil { model.windowsWithNewSignature += 1 }
+        for (id, stats) in newTemplates { model.templates[id] = stats }
+        var newTransitions: [TriageModel.Transition] = []
+        for (k, t) in profile.transitions.enumerated() {
+            if let index = lookups.transitionIndices[k] {
+                model.transitions.values[index] += 1
+            } else {
+                newTransitions.append(t)
+            }
         }
-        model.signatures[profile.signature, default: 0] += 1
+        for t in newTransitions { model.transitions[t] = 1 }
+        if !newTemplate && lookups.signatureSeen == 0 { model.windowsWithNewSignature += 1 }
+        model.signatures[profile.signature] = lookups.signatureSeen + 1
         if model.windows > 0 { model.templateIntroductions += introduced }
         if newTransition { model.windowsWithNewTransition += 1 }
         model.windows += 1

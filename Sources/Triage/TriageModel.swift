@@ -56,6 +56,24 @@ struct TriageModel: Sendable, Hashable {
     /// Expected never-seen templates per window (smoothed).
     var newTemplatesPerWindow: Double { Double(templateIntroductions + 1) / Double(windows + 1) }
 
+    /// A one-sided 99% lower confidence bound on `newTemplatesPerWindow`: the rate at which
+    /// a window's never-seen templates are judged.
+    ///
+    /// With few learned windows the point estimate rests on a handful of introductions (most
+    /// of them the normal vocabulary being discovered), and a genuinely new template then
+    /// scores barely a bit, so anomalies among the first windows went unnoticed. Judging by the
+    /// lowest rate the evidence supports makes a new template count more while the estimate is
+    /// uncertain; as introductions accumulate the bound approaches the estimate (within about
+    /// 40% past 30 introductions, under a bit). Poisson lower limit chi2(0.01; 2k)/2 with k the
+    /// smoothed introduction count, by the Wilson-Hilferty approximation; never below the exact
+    /// limit for k = 1 (-ln 0.99), which the approximation undershoots.
+    var newTemplatesPerWindowLowerBound: Double {
+        let k = Double(templateIntroductions + 1)
+        let z = 2.326
+        let root = max(0, 1 - 1 / (9 * k) - z / (3 * k.squareRoot()))
+        return max(k * root * root * root, 0.01005) / Double(windows + 1)
+    }
+
     /// P(K >= k) for K ~ Poisson(lambda): how likely a window brings at least `k` new templates.
     static func poissonTail(atLeast k: Int, lambda: Double) -> Double {
         guard k > 0 else { return 1 }
@@ -112,8 +130,9 @@ struct WindowProfile: Sendable {
         }
         if !window.events.isEmpty { transitions.append(.init(previous: previous, next: TriageModel.Transition.boundary)) }
         transitions.sort()
-        transitions = Self.unique(transitions)
+        Self.removeAdjacentDuplicates(&transitions)
         ids.sort()
+        counts.reserveCapacity(min(ids.count, 16))
         var k = 0
         while k < ids.count {
             var j = k + 1
@@ -134,13 +153,16 @@ struct WindowProfile: Sendable {
         rate = Double(window.eventCount) / seconds
     }
 
-    func count(of id: TemplateID) -> Int? {
+    func count(of id: TemplateID) -> Int? { index(of: id).map { counts[$0].count } }
+
+    /// Position of `id` in `counts`.
+    func index(of id: TemplateID) -> Int? {
         var low = 0, high = counts.count
         while low < high {
             let mid = (low + high) / 2
             if counts[mid].id < id { low = mid + 1 } else { high = mid }
         }
-        return low < counts.count && counts[low].id == id ? counts[low].count : nil
+        return low < counts.count && counts[low].id == id ? low : nil
     }
 
     func isSevere(_ id: TemplateID) -> Bool {
@@ -152,11 +174,15 @@ struct WindowProfile: Sendable {
         return low < severity.count && severity[low].id == id
     }
 
-    private static func unique<T: Equatable>(_ sorted: [T]) -> [T] {
-        var out: [T] = []
-        out.reserveCapacity(sorted.count)
-        for x in sorted where out.last != x { out.append(x) }
-        return out
+    /// Keeps the first of each run of equal elements, in place.
+    private static func removeAdjacentDuplicates<T: Equatable>(_ sorted: inout [T]) {
+        guard sorted.count > 1 else { return }
+        var kept = 1
+        for k in 1..<sorted.count where sorted[k] != sorted[kept - 1] {
+            sorted[kept] = sorted[k]
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
     }
 
     /// Counts above 8 are bucketed by powers of two so long windows still repeat.
@@ -167,15 +193,19 @@ struct WindowProfile: Sendable {
     /// FNV-1a over the sorted (template, bucketed count) pairs: stable across runs and restarts.
     static func signature(_ counts: [(id: TemplateID, count: Int)]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (id, count) in counts {
-            for value in [id.rawValue, bucket(count)] {
-                var v = value
-                for _ in 0..<8 {
-                    hash ^= v & 0xff
-                    hash = hash &* 0x100_0000_01b3
-                    v >>= 8
-                }
+        // FNV-1a over the little-endian bytes of each id and count bucket (snapshots store
+        // these values: the byte order must not change).
+        @inline(__always) func mix(_ value: UInt64) {
+            var v = value
+            for _ in 0..<8 {
+                hash ^= v & 0xff
+                hash = hash &* 0x100_0000_01b3
+                v >>= 8
             }
+        }
+        for (id, count) in counts {
+            mix(id.rawValue)
+            mix(bucket(count))
         }
         return hash
     }

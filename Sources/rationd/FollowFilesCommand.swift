@@ -49,6 +49,8 @@ struct FollowFilesCommand: ParsableCommand {
     var exitWhenIdle: Double = 0
     @Flag(help: "After each commit, print 'commit N' to stderr: the first N printed lines are covered by it.")
     var reportCommits = false
+    @Flag(help: "Exit when the parent process goes away (test drivers that may crash).")
+    var exitWithParent = false
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
@@ -74,8 +76,10 @@ struct FollowFilesCommand: ParsableCommand {
         committer?.start()
         defer { committer?.stop() }
 
+        let parent = getppid()
         while followFilesStopRequested == 0 {
             if let error = committer?.error { throw error }
+            if exitWithParent && getppid() != parent { break }
             let batch = try source.nextBatch(maxRecords: batchSize, timeout: .milliseconds(200))
             for notice in source.takeNotices() { Self.report("rationd: follow-files: \(notice)\n") }
             if batch.isEmpty {

@@ -145,7 +145,7 @@ import Testing
                 p.executableURL = URL(fileURLWithPath: Self.binary)
                 p.arguments = ["alerts", "follow", "--json", "--unit", "db.service", "--socket", socketPath]
                 let outputPath = s.directory + "/follow.out"
-                FileManager.default.createFile(atPath: outputPath, contents: nil)
+                _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
                 p.standardOutput = FileHandle(forWritingAtPath: outputPath)
                 try p.run()
                 var data = Data()

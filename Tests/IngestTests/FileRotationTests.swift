@@ -150,7 +150,7 @@ import Testing
                 return try ChildProcess(tools.rationd, [
                     "follow-files", "--include", log, "--checkpoint", dir.file("checkpoint.json"),
                     "--rotate-wait", "1", "--poll-interval", "0.25", "--commit-interval", "0.1",
-                    "--batch-size", "512", "--report-commits",
+                    "--batch-size", "512", "--report-commits", "--exit-with-parent",
                 ], stdout: dir.file("out.\(instanceIndex)"), stderr: dir.file("err.\(instanceIndex)"))
             }
             func rotate() throws -> Bool {
@@ -255,7 +255,7 @@ import Testing
 
         /// Appends `seq N <40 x>` lines, one write each, at a fixed rate; reopens the path when
         /// logrotate replaced it (as daemons do on their reopen signal); O_APPEND so that
-        /// copytruncate works.
+        /// copytruncate works. Stops when the stop file appears or the test process is gone.
         static let writer = """
         import os, sys, time
         path, stop, summary, rate = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
@@ -263,9 +263,10 @@ import Testing
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         ino = os.fstat(fd).st_ino
         i = 0
+        parent = os.getppid()
         t0 = time.monotonic()
         while True:
-            if i % 1000 == 0 and os.path.exists(stop):
+            if i % 1000 == 0 and (os.path.exists(stop) or os.getppid() != parent):
                 break
             if i % 10 == 0:
                 ahead = i / rate - (time.monotonic() - t0)

@@ -36,6 +36,29 @@ import RationCore
         #expect(try restarted.collect { $0.count >= 10 }.texts == (0..<10).map { "a\($0)" })
     }
 
+    @Test func batchesSmallerThanOneReadDeliverEveryLineOnceInOrder() throws {
+        // A read yields hundreds of these lines; batches of 7 leave most of them queued for
+        // the following batches.
+        let dir = TestDirectory()
+        let log = dir.file("app.log")
+        let text = lines("b", 0..<2000)
+        writeFile(log, text)
+        let source = try FileSource(configuration: .test([log]))
+        var got: [LogRecord] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        while got.count < 2000 && ContinuousClock.now < deadline {
+            let batch = try source.nextBatch(maxRecords: 7, timeout: .milliseconds(100))
+            #expect(batch.count <= 7)
+            if let checkpoint = batch.last(where: { $0.checkpoint != nil })?.checkpoint {
+                source.acknowledge(checkpoint)
+            }
+            got += batch
+        }
+        #expect(got.texts == (0..<2000).map { "b\($0)" })
+        #expect(try source.collect(for: .milliseconds(200)).isEmpty)
+        #expect(source.checkpointState().files.map(\.position.offset) == [UInt64(text.utf8.count)])
+    }
+
     @Test func partialLastLineIsHeldThenCompletedOrFlushed() throws {
         let dir = TestDirectory()
         let log = dir.file("app.log")
@@ -76,9 +99,13 @@ import RationCore
         let dir = TestDirectory()
         let log = dir.file("app.log")
         writeFile(log, lines("old-", 0..<50))
-        let source = try FileSource(configuration: .test([log]))
-        _ = try source.collect { $0.count >= 50 }
-        var state = source.checkpointState()
+        var state: FileSourceState
+        do {
+            // Scoped: the reader's descriptor must be closed for the inode to be freed.
+            let source = try FileSource(configuration: .test([log]))
+            _ = try source.collect { $0.count >= 50 }
+            state = source.checkpointState()
+        }
         let oldInode = inode(log)
         unlink(log)
         sync()  // ext4 hands a freed inode out again once the deletion is committed

@@ -169,6 +169,11 @@ extension LiveServerTests {
             #expect(await engine.statistics.windowPrompts == 1)
             #expect(try server.count("normal") == 3, "two templates and one window prompt")
 
+            // The same template set with the same kind of evidence comes from the cache.
+            let again = await engine.judgeDetailed(window, suspicion: counts)
+            #expect(again.windowVerdict?.cached == true)
+            #expect(try server.count("normal") == 3)
+
             // A template-only suspicion does not ask about the window.
             _ = await engine.judgeDetailed(window, suspicion: Sample.suspicion)
             #expect(await engine.statistics.windowPrompts == 1)
@@ -178,11 +183,13 @@ extension LiveServerTests {
             let configuration = Sample.configuration([server.endpoint("slow")], maxConcurrent: 1, queueCapacity: 2)
             let engine = try ReasoningEngine(configuration: configuration, cache: VerdictCache())
             func suspicion(_ score: Double) -> Suspicion { Suspicion(score: score, reasons: [], escalated: true) }
-            #expect(await engine.submit(Sample.window(template: "first <*>"), suspicion: suspicion(1), ticket: 1))
-            #expect(await engine.submit(Sample.window(template: "low <*>"), suspicion: suspicion(2), ticket: 2))
-            #expect(await engine.submit(Sample.window(template: "high <*>"), suspicion: suspicion(8), ticket: 3))
-            #expect(!(await engine.submit(Sample.window(template: "lowest <*>"), suspicion: suspicion(1), ticket: 4)))
-            #expect(await engine.submit(Sample.window(template: "mid <*>"), suspicion: suspicion(5), ticket: 5)) // evicts "low"
+            #expect(engine.submit(Sample.window(template: "first <*>"), suspicion: suspicion(1), ticket: 1))
+            // The worker picks it up asynchronously; wait until the queue is empty again.
+            while await engine.statistics.queueDepth > 0 { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(engine.submit(Sample.window(template: "low <*>"), suspicion: suspicion(2), ticket: 2))
+            #expect(engine.submit(Sample.window(template: "high <*>"), suspicion: suspicion(8), ticket: 3))
+            #expect(!(engine.submit(Sample.window(template: "lowest <*>"), suspicion: suspicion(1), ticket: 4)))
+            #expect(engine.submit(Sample.window(template: "mid <*>"), suspicion: suspicion(5), ticket: 5)) // evicts "low"
             var tickets: [UInt64] = []
             var evicted: Verdict?
             for await result in engine.results {
@@ -200,8 +207,8 @@ extension LiveServerTests {
             configuration.rejudgeSkipped = true
             configuration.rejudgeInterval = .milliseconds(200)
             let engine = try ReasoningEngine(configuration: configuration, cache: VerdictCache())
-            #expect(await engine.submit(Sample.window(template: "rejudge a"), suspicion: Sample.suspicion, ticket: 1))
-            #expect(await engine.submit(Sample.window(template: "rejudge b"), suspicion: Sample.suspicion, ticket: 2))
+            #expect(engine.submit(Sample.window(template: "rejudge a"), suspicion: Sample.suspicion, ticket: 1))
+            #expect(engine.submit(Sample.window(template: "rejudge b"), suspicion: Sample.suspicion, ticket: 2))
             var results: [(UInt64, Verdict.Status, Bool)] = []
             for await result in engine.results {
                 results.append((result.ticket, result.verdict.status, result.rejudged))

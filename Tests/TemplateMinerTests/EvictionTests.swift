@@ -49,3 +49,36 @@ import Testing
         #expect(miner.tree.liveNodeCount < 200)
     }
 }
+
+/// The recency queue against a plain list kept in use order.
+@Suite struct RecencyQueueTests {
+    @Test func popsExactlyTheLeastRecentlyUsedSlot() {
+        var generator = SplitMix64(seed: 11)
+        var queue = RecencyQueue()
+        var reference: [Int32] = []   // least recent first
+        var free: [Int32] = []
+        var next: Int32 = 0
+        for _ in 0..<20_000 {
+            switch generator.next() % 10 {
+            case 0...2:
+                let slot = free.popLast() ?? { defer { next += 1 }; return next }()
+                queue.insert(slot)
+                reference.append(slot)
+            case 3...7 where !reference.isEmpty:
+                let slot = reference[Int(generator.next() % UInt64(reference.count))]
+                queue.touch(slot)
+                reference.removeAll { $0 == slot }
+                reference.append(slot)
+            default:
+                let popped = queue.popLeastRecent()
+                #expect(popped == reference.first)
+                if let popped {
+                    reference.removeFirst()
+                    free.append(popped)
+                }
+            }
+        }
+        #expect(queue.slotsByRecency == reference)
+        #expect(queue.count == reference.count)
+    }
+}

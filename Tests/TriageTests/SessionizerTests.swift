@@ -215,6 +215,7 @@ func blkConfiguration(idleGap: Duration? = .seconds(300), maxEvents: Int = 1_000
 
     @Test func fastMatcherAgreesWithRegularExpressions() throws {
         let fast = try SessionKeyPattern("blk_-?\\d+")
+        let scanner = try #require(fast.prefixScanner)
         let regex = try NSRegularExpression(pattern: "blk_-?\\d+")
         var generator = SplitMix(seed: 42)
         let pieces = ["blk_", "blk_-", "-", "12", "7", " ", "x", "blk", "_", "blk_-3", "blk_blk_9"]
@@ -231,7 +232,24 @@ func blkConfiguration(idleGap: Duration? = .seconds(300), maxEvents: Int = 1_000
             var streamed: [String] = []
             fast.forEachKey(in: Array(text.utf8)) { streamed.append($0.rawValue) }
             #expect(streamed == expected, "\(text)")
+            // The sessionizer's inline-literal scanner finds the same keys.
+            var scanned: [String] = []
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBytes { m in
+                scanner.forEachKeyRange(in: m) { scanned.append(String(decoding: m[$0], as: UTF8.self)) }
+            }
+            #expect(scanned == expected, "\(text)")
         }
+    }
+
+    @Test func inlineScannerTakesLiteralsUpToSeventeenBytes() throws {
+        let long = try SessionKeyPattern("request_identifier=\\d+")
+        #expect(long.usesFastMatcher && long.prefixScanner == nil)
+        let hex = try #require(try SessionKeyPattern("trace=[0-9a-f]+").prefixScanner)
+        var found: [String] = []
+        let bytes = Array("a trace=zz trace=00ff trace=00ff trace=beef0".utf8)
+        bytes.withUnsafeBytes { m in hex.forEachKeyRange(in: m) { found.append(String(decoding: m[$0], as: UTF8.self)) } }
+        #expect(found == ["trace=00ff", "trace=beef0"])
     }
 
     @Test func fallbackUsesTheFirstCaptureGroup() throws {

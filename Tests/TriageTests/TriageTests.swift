@@ -1,3 +1,4 @@
+import Foundation
 import RationCore
 import Testing
 @testable import Triage
@@ -89,6 +90,50 @@ func trained(_ count: Int = 500, _ configuration: TriageConfiguration = configur
         let s = routine.score(window([1, 5], priorities: [5: .err]))
         #expect(s.score == routine.configuration.errorScore / 2)
         #expect(s.reasons[0].detail.contains("routine"))
+    }
+
+    @Test func moreSevereEventsScoreMore() throws {
+        let triage = try trained()
+        let four = triage.score(window([1, 2, 2, 2, 3, 3, 3, 3], priorities: [3: .crit]))
+        let severity = try #require(four.reasons.first { $0.kind == .severity })
+        #expect(severity.score == triage.configuration.criticalScore + 2)      // + log2(4 events)
+        #expect(severity.detail.hasPrefix("4 crit events"))
+    }
+
+    @Test func severalNewTemplatesAreRarerThanOne() throws {
+        // P(K >= k) for a Poisson count: exact small cases.
+        let lambda = 0.5
+        #expect(abs(TriageModel.poissonTail(atLeast: 1, lambda: lambda) - (1 - exp(-lambda))) < 1e-12)
+        let p3 = 1 - exp(-lambda) * (1 + lambda + lambda * lambda / 2)
+        #expect(abs(TriageModel.poissonTail(atLeast: 3, lambda: lambda) - p3) < 1e-12)
+        let triage = try trained()
+        let one = triage.score(window([1, 2, 2, 2, 3, 50]))
+        let three = triage.score(window([1, 2, 2, 2, 3, 50, 51, 52]))
+        #expect(three.score > one.score + 10)
+    }
+
+    @Test func newTemplateRateBoundTightensWithEvidence() {
+        // The 99% Poisson lower limit chi2(0.01; 2k)/2: exact values 0.01005 (k = 1),
+        // 4.130 (k = 10) and 78.22 (k = 100) (scipy chi2.ppf); the bound is per learned window.
+        func bound(introductions: Int, windows: Int) -> Double {
+            var model = TriageModel()
+            model.templateIntroductions = introductions
+            model.windows = windows
+            return model.newTemplatesPerWindowLowerBound
+        }
+        #expect(abs(bound(introductions: 0, windows: 0) - 0.01005) < 1e-4)
+        #expect(abs(bound(introductions: 9, windows: 9) * 10 - 4.130) < 0.03)
+        #expect(abs(bound(introductions: 99, windows: 999) * 1_000 - 78.22) < 0.1)
+        // Always below the point estimate, and closer to it the more introductions were seen.
+        for (k, n) in [(0, 2), (3, 15), (30, 3_000), (300, 30_000)] {
+            var model = TriageModel()
+            model.templateIntroductions = k
+            model.windows = n
+            #expect(model.newTemplatesPerWindowLowerBound < model.newTemplatesPerWindow)
+        }
+        let few = bound(introductions: 3, windows: 15) * 16 / 4
+        let many = bound(introductions: 300, windows: 30_000) * 30_001 / 301
+        #expect(few < 0.4 && many > 0.8)
     }
 
     @Test func burstAgainstTheSourceRate() throws {
