@@ -13,7 +13,7 @@ CONFIG      ?= debug
 APT_PACKAGES = libsystemd-dev libzstd-dev pkg-config zstd logrotate systemd-journal-remote mandoc python3-venv
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test llm check-unit check-man install clean
+.PHONY: all deps build release run parse-demo test llm check-unit check-man install clean
 
 all: build
 
@@ -30,8 +30,17 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The main job: mine templates from the bundled HDFS sample and print them.
+# The main job: the daemon on the built-in defaults (this machine's journal when journald runs,
+# /var/log/*.log) with the local small-model LLM (verdicts labelled demo) and a demo log that
+# raises alerts; prints alerts as they arrive. Temporary state only; Ctrl-C stops everything.
+RUN_CONFIG ?= debug
 run: deps
+	$(SWIFT) build -c $(RUN_CONFIG) --product rationd
+	$(SWIFT) build -c $(RUN_CONFIG) --product rationctl
+	scripts/run-daemon .build/$(RUN_CONFIG)
+
+# Template mining of the bundled HDFS sample (the former `make run`).
+parse-demo: deps
 	$(SWIFT) build -c release --product rationd
 	.build/release/rationd parse --log-format '<Date> <Time> <Pid> <Level> <Component>: <Content>' \
 	  --summary Tests/TemplateMinerTests/Fixtures/HDFS_2k.log

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Control", targets: ["Control"]),
         .executable(name: "rationctl", targets: ["rationctl"]),
         .library(name: "RationDaemon", targets: ["RationDaemon"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,10 +64,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The daemon's job: sources -> miner -> sessionizer -> triage -> reasoning -> store.
+        .target(name: "Pipeline", dependencies: [
+            "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore",
+            "Configuration", "Control", "RationDaemon",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Executables.
         .executableTarget(name: "rationd", dependencies: [
             "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore",
-            "Configuration", "RationDaemon",
+            "Configuration", "RationDaemon", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rationctl", dependencies: [
@@ -85,6 +94,8 @@ let package = Package(
         .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",
+                                                           "rationd", "rationctl"], exclude: ["Fixtures"]),
         .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd"]),
     ],
     swiftLanguageModes: [.v6]

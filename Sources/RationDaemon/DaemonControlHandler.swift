@@ -10,9 +10,13 @@ public struct DaemonControlHandler: ControlHandler {
     let board: AlertBoard
     let pipeline: any PipelineIntrospection
     let reloader: @Sendable () async throws -> [String]
+    /// When set, alerts are listed, read and labelled there rather than on the board.
+    let archive: (any AlertArchive)?
 
     public init(version: String, board: AlertBoard, pipeline: any PipelineIntrospection,
+                archive: (any AlertArchive)? = nil,
                 reloader: @escaping @Sendable () async throws -> [String]) {
+        self.archive = archive
         self.version = version
         self.started = .now
         self.board = board
@@ -31,11 +35,14 @@ public struct DaemonControlHandler: ControlHandler {
                             lastAlertTime: last?.lastSeen.microsecondsSinceEpoch)
     }
 
-    public func alerts(matching query: AlertQuery) async throws -> [Alert] { board.alerts(matching: query) }
+    public func alerts(matching query: AlertQuery) async throws -> [Alert] {
+        if let archive { return try archive.alerts(matching: query) }
+        return board.alerts(matching: query)
+    }
     public func followAlerts() async -> AsyncStream<Alert> { board.follow() }
 
     public func alert(id: AlertID) async throws -> Alert {
-        guard let a = board.alert(id: id) else { throw ControlError.alertNotFound(id) }
+        guard let a = try archive.map({ try $0.alert(id: id) }) ?? board.alert(id: id) else { throw ControlError.alertNotFound(id) }
         return a
     }
 
@@ -44,6 +51,11 @@ public struct DaemonControlHandler: ControlHandler {
     }
 
     public func labelAlert(id: AlertID, label: OperatorLabel) async throws -> Alert {
+        if let archive {
+            guard let a = try archive.label(id: id, label) else { throw ControlError.alertNotFound(id) }
+            board.publish(a)
+            return a
+        }
         guard let a = board.update(id: id, { $0.operatorLabel = label }) else { throw ControlError.alertNotFound(id) }
         return a
     }

@@ -65,11 +65,13 @@ public final class RationDaemon: Sendable {
     }
 
     /// Binds the control socket, then runs every service until SIGTERM/SIGINT.
-    public func run(pipeline: (any PipelineIntrospection)? = nil, services extra: [any Service] = []) async throws {
+    /// `archive`: durable alerts for ListAlerts/GetAlert/LabelAlert (nil: the board's).
+    public func run(pipeline: (any PipelineIntrospection)? = nil, services extra: [any Service] = [],
+                    archive: (any AlertArchive)? = nil) async throws {
         let configuration = await holder.current
         let pipeline = pipeline ?? IdlePipeline(budgetPerMinute: configuration.reasoning.maxCallsPerMinute,
                                                 demo: configuration.reasoning.demo)
-        let server = try await bindControl(configuration.control, pipeline: pipeline)
+        let server = try await bindControl(configuration.control, pipeline: pipeline, archive: archive)
         logger.info("control socket listening", metadata: ["socket": "\(configuration.control.socket)"])
 
         let board = self.board
@@ -92,7 +94,8 @@ public final class RationDaemon: Sendable {
         logger.info("stopped")
     }
 
-    private func bindControl(_ control: ControlConfig, pipeline: any PipelineIntrospection) async throws -> ControlServer {
+    private func bindControl(_ control: ControlConfig, pipeline: any PipelineIntrospection,
+                             archive: (any AlertArchive)?) async throws -> ControlServer {
         var serverConfiguration = ControlServerConfiguration(socketPath: control.socket, version: version)
         serverConfiguration.maxMessageBytes = control.maxMessageBytes
         serverConfiguration.maxConnections = control.maxConnections
@@ -111,7 +114,7 @@ public final class RationDaemon: Sendable {
                 throw DaemonStartError(description: "\(directory): cannot create the socket's directory: \(error.localizedDescription)")
             }
         }
-        let handler = DaemonControlHandler(version: version, board: board, pipeline: pipeline) { [self] in
+        let handler = DaemonControlHandler(version: version, board: board, pipeline: pipeline, archive: archive) { [self] in
             try await self.reload(origin: "varlink")
         }
         do {

@@ -2,13 +2,14 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
+import Pipeline
 import RationDaemon
 
 /// `rationd run`: the long-running daemon.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the daemon: control socket, sd_notify, reload on SIGHUP, graceful stop on SIGTERM.")
+        abstract: "Run the daemon: sources, miner, triage, reasoning, alert store, control socket, sd_notify, reload on SIGHUP, graceful stop on SIGTERM.")
 
     /// `--config` belongs to the root command (shared with `--check-config`).
     @ParentCommand var parent: Rationd
@@ -30,8 +31,19 @@ struct RunCommand: AsyncParsableCommand {
                                            "config": "\(loaded.path ?? "built-in defaults")"])
         let daemon = RationDaemon(version: RationdVersion.current, path: loaded.path,
                                   configuration: loaded.configuration, logger: logger)
+        let pipeline: PipelineService
         do {
-            try await daemon.run()
+            let settings = try PipelineSettings(loaded.configuration)
+            let demo = settings.demo
+            pipeline = try PipelineService(settings: settings, logger: logger) { [daemon] alert in
+                daemon.publish(alert, demo: demo)
+            }
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode.failure
+        }
+        do {
+            try await daemon.run(pipeline: pipeline.monitor, services: [pipeline], archive: pipeline.archive)
         } catch let error as DaemonStartError {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure

@@ -118,7 +118,11 @@ import Testing
                                      environment: ["NOTIFY_SOCKET": notify.path], outputPath: dir + "/first.log")
         defer { first.signal(SIGKILL); _ = try? waitpidBlocking(first.pid) }
         _ = try #require(await notify.wait(for: "READY=1"))
-        let second = try ChildProcess(Binaries.path("rationd"), ["run", "--config", configPath], outputPath: dir + "/second.log")
+        // Its own state directory (the alert store is locked by the first), the same socket.
+        let secondConfig = dir + "/second.toml"
+        try Self.config(dir).replacingOccurrences(of: "\(dir)/state", with: "\(dir)/state2")
+            .write(toFile: secondConfig, atomically: true, encoding: .utf8)
+        let second = try ChildProcess(Binaries.path("rationd"), ["run", "--config", secondConfig], outputPath: dir + "/second.log")
         #expect(try await second.wait(seconds: 20) == 1)
         #expect(second.output.contains("another server is already listening"))
     }

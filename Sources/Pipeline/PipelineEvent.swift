@@ -1,0 +1,19 @@
+import Control
+import RationCore
+import Reasoning
+
+/// What the stage task receives through its `BatchChannel`.
+enum PipelineEvent: Sendable {
+    /// Records read by a source thread (the bounded lane).
+    case batch(SourceID, [LogRecord])
+    /// The source had nothing new within its wait: it is caught up at this wall-clock time.
+    case idle(SourceID, EventTime)
+    /// The source thread ended (shutdown, or an error it could not get past).
+    case finished(SourceID)
+    /// A verdict for a window submitted to reasoning.
+    case judged(WindowJudgement)
+    /// Periodic upkeep: commit checkpoints, refresh statistics, snapshots, store maintenance.
+    case tick
+    case listTemplates(TemplateQuery, CheckedContinuation<[TemplateRecord], Never>)
+    case labelTemplate(TemplateID, OperatorLabel, CheckedContinuation<Result<TemplateRecord, ControlError>, Never>)
+}

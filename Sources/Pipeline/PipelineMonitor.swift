@@ -1,0 +1,81 @@
+import AlertStore
+import Control
+import RationCore
+import RationDaemon
+import Reasoning
+import Synchronization
+
+/// What the control socket sees of the running pipeline: figures the stage task refreshes on
+/// every tick, plus template listing and labelling, which the stage task answers itself (it
+/// owns the miner).
+public final class PipelineMonitor: PipelineIntrospection, Sendable {
+    struct Figures: Sendable {
+        var sources: [DaemonStatus.Source] = []
+        var miner = DaemonStatus.Miner(templates: 0, newTemplatesLastHour: 0)
+        var queues: [DaemonStatus.Queue] = []
+    }
+
+    private let figures = Mutex(Figures())
+    private let channel: BatchChannel<PipelineEvent>
+    private let engine: ReasoningEngine?
+    private let store: AlertStore
+    private let budgetPerMinute: Int
+    private let demo: Bool
+    private let reasoningQueueCapacity: Int
+
+    init(channel: BatchChannel<PipelineEvent>, engine: ReasoningEngine?, reasoningQueueCapacity: Int, store: AlertStore,
+         budgetPerMinute: Int, demo: Bool) {
+        self.channel = channel
+        self.engine = engine
+        self.store = store
+        self.budgetPerMinute = budgetPerMinute
+        self.demo = demo
+        self.reasoningQueueCapacity = reasoningQueueCapacity
+    }
+
+    func update(_ body: (inout Figures) -> Void) { figures.withLock { body(&$0) } }
+
+    public func sources() async -> [DaemonStatus.Source] { figures.withLock { $0.sources } }
+
+    public func queues() async -> [DaemonStatus.Queue] {
+        var queues = [DaemonStatus.Queue(name: "ingest", depth: channel.depth, capacity: channel.capacity)]
+        if let engine {
+            let s = await engine.statistics
+            queues.append(.init(name: "reasoning", depth: s.queueDepth + s.inFlight, capacity: reasoningQueueCapacity))
+        }
+        return queues
+    }
+
+    public func miner() async -> DaemonStatus.Miner { figures.withLock { $0.miner } }
+
+    public func llm() async -> DaemonStatus.LLM {
+        guard let engine else {
+            return .init(calls: 0, cacheHits: 0, failures: 0, skipped: 0, budgetPerMinute: budgetPerMinute, budgetLeft: 0, demo: demo)
+        }
+        let s = await engine.statistics
+        return .init(calls: s.calls, cacheHits: s.cacheHits, failures: s.endpointFailures + s.rejectedReplies,
+                     skipped: s.skipped + s.queueRejected, budgetPerMinute: budgetPerMinute,
+                     budgetLeft: s.callsLeftThisMinute, demo: demo)
+    }
+
+    public func store() async -> DaemonStatus.Store {
+        let s = store.status
+        return .init(alerts: s.alerts, bytes: s.bytesUsed, capacityBytes: store.configuration.totalMaxBytes,
+                     oldestAlert: s.oldest?.microsecondsSinceEpoch)
+    }
+
+    public func templates(matching query: TemplateQuery) async throws -> [TemplateRecord] {
+        await withCheckedContinuation { continuation in
+            if !channel.post(.listTemplates(query, continuation)) { continuation.resume(returning: []) }
+        }
+    }
+
+    public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {
+        let result = await withCheckedContinuation { continuation in
+            if !channel.post(.labelTemplate(id, label, continuation)) {
+                continuation.resume(returning: .failure(ControlError.templateNotFound(id)))
+            }
+        }
+        return try result.get()
+    }
+}

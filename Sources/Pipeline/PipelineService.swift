@@ -1,0 +1,424 @@
+import AlertStore
+import Control
+import Foundation
+import Ingest
+import Logging
+import RationCore
+import Reasoning
+import ServiceLifecycle
+import Synchronization
+import TemplateMiner
+import Triage
+
+/// The daemon's actual job as one `Service`: source threads → bounded channel → stage task
+/// (miner, sessionizers, triage) → reasoning (bounded, non-blocking submit) → alert store →
+/// `publish`. Checkpoints are committed only for records whose windows are stored (see
+/// `CheckpointLedger`); snapshots of miner and triage are written periodically and at shutdown.
+///
+/// Graceful shutdown: the sources stop, the channel drains, every open window is closed and
+/// assessed, verdicts are awaited until 3/4 of the shutdown timeout (then stored as skipped),
+/// and the last checkpoints and snapshots are written.
+public final class PipelineService: Service, Sendable, CustomStringConvertible {
+    public let settings: PipelineSettings
+    public let monitor: PipelineMonitor
+    public let archive: StoredAlertArchive
+    public var description: String { "PipelineService(\(settings.sources.map(\.id.rawValue).joined(separator: ", ")))" }
+
+    private let store: AlertStore
+    private let engine: ReasoningEngine?
+    private let channel: BatchChannel<PipelineEvent>
+    private let readers: [SourceReader]
+    private let publish: @Sendable (Alert) -> Void
+    private let logger: Logger
+    private let initialStage: Mutex<AnalysisStage?>
+    private let shutdownRequested = Atomic<Bool>(false)
+    private let tickPending = Atomic<Bool>(false)
+
+    /// Opens the store, restores snapshots and checkpoints, and opens every source; nothing is
+    /// read until `run`. `publish` receives each stored alert (the daemon's board and journal).
+    public init(settings: PipelineSettings, logger: Logger, publish: @escaping @Sendable (Alert) -> Void) throws(PipelineError) {
+        self.settings = settings
+        self.logger = logger
+        self.publish = publish
+        do { try DurableFile.makeDirectories(settings.stateDirectory) } catch {
+            throw .state(path: settings.stateDirectory, reason: "cannot create the state directory: \(error)")
+        }
+        do {
+            var storeConfiguration = settings.store
+            let storeLogger = logger
+            storeConfiguration.eventHandler = { event in storeLogger.notice("alert store: \(event)") }
+            store = try AlertStore(configuration: storeConfiguration)
+        } catch { throw .store(reason: "\(settings.store.directory): \(error)") }
+        if !store.recoveryReport.isClean { logger.warning("alert store recovered: \(store.recoveryReport)") }
+
+        if let reasoning = settings.reasoning {
+            do { engine = try ReasoningEngine(configuration: reasoning) } catch {
+                throw .configuration(key: "reasoning", reason: error.description)
+            }
+        } else {
+            engine = nil
+        }
+        channel = BatchChannel(capacity: settings.queueCapacity)
+
+        var stage = AnalysisStage(miner: try Self.restoreMiner(settings, logger: logger),
+                                  triage: try Self.restoreTriage(settings, logger: logger))
+        let journalCheckpoints: [SourceID: Checkpoint]
+        do { journalCheckpoints = try CheckpointStore(path: settings.journalCheckpointPath).load() } catch {
+            throw .state(path: settings.journalCheckpointPath, reason: error.description)
+        }
+        var readers: [SourceReader] = []
+        for source in settings.sources {
+            let opened: any LogSource
+            var restored: [String: Checkpoint] = [:]
+            do {
+                switch source.kind {
+                case let .journal(configuration):
+                    let checkpoint = journalCheckpoints[source.id]
+                    if let checkpoint { restored[CheckpointLedger.stream(of: checkpoint)] = checkpoint }
+                    let noticeLogger = logger
+                    opened = try JournalSource(configuration: configuration, checkpoint: checkpoint) { notice in
+                        if notice.isWarning { noticeLogger.warning("\(notice)") } else { noticeLogger.info("\(notice)") }
+                    }
+                case let .files(configuration):
+                    let path = settings.fileCheckpointPath(source.id)
+                    let state = try FileCheckpointStore(path: path).load()
+                    for entry in state?.files ?? [] {
+                        let checkpoint = Checkpoint(source: source.id, position: .file(entry.position))
+                        restored[CheckpointLedger.stream(of: checkpoint)] = checkpoint
+                    }
+                    opened = try FileSource(configuration: configuration, state: state)
+                }
+            } catch {
+                throw .source(id: source.id.rawValue, reason: error.description)
+            }
+            do {
+                try stage.addLane(source.id, sessionizer: source.sessionizer, windowedPriority: source.windowedPriority,
+                                  restored: restored)
+            } catch { throw .configuration(key: "sessionizer", reason: error.description) }
+            let kind = if case .journal = source.kind { "journal" } else { "files" }
+            readers.append(SourceReader(source: opened, kind: kind, channel: channel, batchSize: settings.batchSize, logger: logger))
+        }
+        self.readers = readers
+        initialStage = Mutex(stage)
+        monitor = PipelineMonitor(channel: channel, engine: engine,
+                                  reasoningQueueCapacity: settings.reasoning?.queueCapacity ?? 0, store: store,
+                                  budgetPerMinute: settings.reasoning?.callsPerMinute ?? 0, demo: settings.demo)
+        archive = StoredAlertArchive(store: store)
+    }
+
+    private static func restoreMiner(_ settings: PipelineSettings, logger: Logger) throws(PipelineError) -> TemplateMiner {
+        do {
+            if let miner = try TemplateMiner.load(from: settings.minerSnapshotPath) {
+                logger.info("miner restored", metadata: ["templates": "\(miner.templateCount)"])
+                return miner
+            }
+        } catch {
+            logger.warning("miner snapshot unreadable, starting empty (moved aside): \(error)")
+            Self.moveAside(settings.minerSnapshotPath)
+        }
+        return TemplateMiner(configuration: settings.miner)
+    }
+
+    private static func restoreTriage(_ settings: PipelineSettings, logger: Logger) throws(PipelineError) -> Triage {
+        do {
+            if let bytes = try DurableFile.read(settings.triageSnapshotPath) {
+                let triage = try Triage(snapshot: bytes, configuration: settings.triage)
+                logger.info("triage restored", metadata: ["windows": "\(triage.learnedWindows)"])
+                return triage
+            }
+        } catch {
+            logger.warning("triage snapshot unreadable, starting to learn again (moved aside): \(error)")
+            Self.moveAside(settings.triageSnapshotPath)
+        }
+        do { return try Triage(configuration: settings.triage) } catch {
+            throw .configuration(key: "triage", reason: error.description)
+        }
+    }
+
+    private static func moveAside(_ path: String) {
+        _ = rename(path, path + ".corrupt")
+    }
+
+    // MARK: Running
+
+    public func run() async throws {
+        guard var stage = initialStage.withLock({ s -> AnalysisStage? in defer { s = nil }; return s }) else {
+            throw PipelineError.configuration(key: "pipeline", reason: "already ran")
+        }
+        for reader in readers { reader.start() }
+        logger.info("pipeline started", metadata: ["sources": "\(readers.map(\.id.rawValue))",
+                                                    "reasoning": "\(engine == nil ? "off" : "on")"])
+        let tickInterval = settings.tickInterval
+        let ticker = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tickInterval)
+                if !tickPending.exchange(true, ordering: .acquiringAndReleasing) { channel.post(.tick) }
+            }
+        }
+        let forwarder = engine.map { engine in
+            Task { [channel] in for await judgement in engine.results { channel.post(.judged(judgement)) } }
+        }
+        await withGracefulShutdownHandler {
+            var loop = StageLoop(service: self, stage: stage)
+            loop.refreshFigures()
+            await loop.run()
+            stage = loop.stage
+        } onGracefulShutdown: { [self] in
+            logger.info("pipeline stopping: stopping sources, draining")
+            shutdownRequested.store(true, ordering: .releasing)
+            for reader in readers { reader.stop() }
+            channel.post(.tick)
+        }
+        ticker.cancel()
+        forwarder?.cancel()
+        for reader in readers { reader.stop() }
+        channel.close()
+        // Answer control requests that arrived during the drain.
+        while let event = await channel.receive() {
+            switch event {
+            case let .listTemplates(_, reply): reply.resume(returning: [])
+            case let .labelTemplate(id, _, reply): reply.resume(returning: .failure(.templateNotFound(id)))
+            default: break
+            }
+        }
+        for reader in readers where !reader.join(timeout: .seconds(2)) {
+            logger.warning("source thread did not stop in time", metadata: ["source": "\(reader.id)"])
+        }
+        store.close()
+        logger.info("pipeline stopped")
+    }
+
+    /// The stage task's state and event handling.
+    struct StageLoop {
+        let service: PipelineService
+        var stage: AnalysisStage
+        var nextTicket: UInt64 = 0
+        var finished = Set<SourceID>()
+        var idle = Set<SourceID>()
+        var checkpointsHeld = false
+        var lastMinerSnapshot = ContinuousClock.now
+        var lastTriageSnapshot = ContinuousClock.now
+        var storeFailures = 0
+        var logger: Logger { service.logger }
+
+        init(service: PipelineService, stage: AnalysisStage) {
+            self.service = service
+            self.stage = stage
+        }
+
+        mutating func run() async {
+            let readers = service.readers
+            while let event = await service.channel.receive() {
+                await handle(event)
+                if Task.isCancelled { break }
+                if service.shutdownRequested.load(ordering: .acquiring), finished.count == readers.count { break }
+            }
+            await drain()
+        }
+
+        mutating func handle(_ event: PipelineEvent) async {
+            switch event {
+            case let .batch(source, records):
+                idle.remove(source)
+                await escalate(stage.ingest(records, from: source))
+            case let .idle(source, time):
+                idle.insert(source)
+                service.readers.first { $0.id == source }?.idleHandled()
+                await escalate(stage.advance(source, to: time))
+            case let .finished(source):
+                finished.insert(source)
+            case let .judged(judgement):
+                if stage.release(ticket: judgement.ticket) != nil {
+                    store(judgement.window, judgement.suspicion, judgement.verdict)
+                }
+            case .tick:
+                service.tickPending.store(false, ordering: .releasing)
+                await tick()
+            case let .listTemplates(query, reply):
+                reply.resume(returning: templates(query))
+            case let .labelTemplate(id, label, reply):
+                reply.resume(returning: await labelTemplate(id, label))
+            }
+        }
+
+        /// Escalated windows go to reasoning without waiting; a full queue or disabled
+        /// reasoning stores the alert at once as skipped.
+        mutating func escalate(_ escalations: [AnalysisStage.Escalation]) async {
+            for e in escalations {
+                guard let engine = service.engine else {
+                    store(e.window, e.suspicion, .skipped(service.settings.reasoning == nil ? "reasoning disabled" : "no engine"))
+                    continue
+                }
+                nextTicket += 1
+                if await engine.submit(e.window, suspicion: e.suspicion, ticket: nextTicket) {
+                    stage.hold(ticket: nextTicket, for: e)
+                } else {
+                    store(e.window, e.suspicion, .skipped("reasoning queue full (\(service.settings.reasoning?.queueCapacity ?? 0) windows)"))
+                }
+            }
+        }
+
+        mutating func store(_ window: Window, _ suspicion: Suspicion, _ verdict: Verdict) {
+            let alert = Alert(id: AlertID(0), firstSeen: window.start, lastSeen: window.end, count: 1,
+                              host: service.settings.host, window: window, suspicion: suspicion, verdict: verdict)
+            do {
+                let id = try service.store.append(alert)
+                var stored = (try? service.store.alert(id: id)) ?? alert
+                stored.id = id
+                service.publish(stored)
+            } catch {
+                storeFailures += 1
+                if !checkpointsHeld {
+                    logger.error("cannot store an alert; checkpoints are held from now on so its records are read again after a restart",
+                                 metadata: ["error": "\(error)", "source": "\(window.source)", "key": "\(window.key)"])
+                }
+                checkpointsHeld = true
+            }
+        }
+
+        mutating func tick() async {
+            commitCheckpoints()
+            let now = ContinuousClock.now
+            if now - lastMinerSnapshot >= service.settings.minerSnapshotInterval {
+                saveMiner()
+                lastMinerSnapshot = now
+            }
+            if now - lastTriageSnapshot >= service.settings.triageSnapshotInterval {
+                saveTriage()
+                lastTriageSnapshot = now
+            }
+            service.store.maintain()
+            refreshFigures()
+        }
+
+        mutating func commitCheckpoints() {
+            stage.settle()
+            guard !checkpointsHeld else { return }
+            let changed = stage.takeCheckpoints()
+            guard !changed.isEmpty else { return }
+            do { try service.store.sync() } catch {
+                logger.error("alert store sync failed; checkpoints held", metadata: ["error": "\(error)"])
+                checkpointsHeld = true
+                return
+            }
+            let wall = WallClockTime.now()
+            for (source, streams) in changed {
+                do throws(IngestError) {
+                    if source == "journal" {
+                        if let checkpoint = streams["journal"] { try CheckpointStore(path: service.settings.journalCheckpointPath).save(checkpoint) }
+                    } else {
+                        let entries = streams.values.compactMap { checkpoint -> FileSourceState.Entry? in
+                            guard case let .file(position) = checkpoint.position else { return nil }
+                            return FileSourceState.Entry(position: position, lastSeen: wall)
+                        }.sorted { $0.position.path < $1.position.path }
+                        try FileCheckpointStore(path: service.settings.fileCheckpointPath(source))
+                            .save(FileSourceState(source: source, files: entries))
+                    }
+                    service.readers.first { $0.id == source }?.acknowledge(Array(streams.values))
+                } catch {
+                    logger.error("cannot save checkpoint", metadata: ["source": "\(source)", "error": "\(error)"])
+                }
+            }
+        }
+
+        func saveMiner() {
+            do { try stage.miner.save(to: service.settings.minerSnapshotPath) } catch {
+                logger.error("cannot save the miner snapshot", metadata: ["error": "\(error)"])
+            }
+        }
+
+        mutating func saveTriage() {
+            stage.pruneTemplateTimes()
+            do { try DurableFile.write(try stage.triage.snapshot(), to: service.settings.triageSnapshotPath) } catch {
+                logger.error("cannot save the triage snapshot", metadata: ["error": "\(error)"])
+            }
+        }
+
+        func refreshFigures() {
+            let wall = WallClockTime.now()
+            let sources = service.readers.map { reader -> DaemonStatus.Source in
+                let lane = stage.lanes[reader.id]
+                let lag = idle.contains(reader.id) ? 0 : lane?.lastRecordTime.map { max(0, wall.since($0).seconds) }
+                let checkpoint = lane.flatMap { l in l.ledger.safe.values.map(Self.describe).sorted().joined(separator: ", ") }
+                return DaemonStatus.Source(name: reader.id.rawValue, kind: reader.kind, records: lane?.records ?? 0,
+                                           lagSeconds: lag, checkpoint: checkpoint?.isEmpty == false ? checkpoint : nil,
+                                           errors: reader.errors)
+            }
+            let miner = DaemonStatus.Miner(templates: stage.miner.templateCount,
+                                           newTemplatesLastHour: stage.templateTimes.newInLastHour(now: wall))
+            service.monitor.update { f in
+                f.sources = sources
+                f.miner = miner
+            }
+        }
+
+        static func describe(_ checkpoint: Checkpoint) -> String {
+            switch checkpoint.position {
+            case let .journalCursor(cursor): "cursor \(cursor.prefix(48))"
+            case let .file(p): "\(p.path):\(p.offset)"
+            }
+        }
+
+        func templates(_ query: TemplateQuery) -> [TemplateRecord] {
+            let limit = query.limit ?? TemplateQuery.defaultLimit
+            var records = stage.miner.templates.compactMap { t -> TemplateRecord? in
+                let seen = stage.templateTimes.seen[t.id]
+                let first = seen?.first.microsecondsSinceEpoch ?? 0
+                if let since = query.newSince, first < since { return nil }
+                return TemplateRecord(id: t.id.rawValue, text: t.text, count: Int(t.matches), firstSeen: first,
+                                      lastSeen: seen?.last.microsecondsSinceEpoch ?? 0)
+            }
+            records.sort { query.newSince != nil ? $0.firstSeen > $1.firstSeen : $0.count > $1.count }
+            return Array(records.prefix(limit))
+        }
+
+        /// An operator's label for a template becomes a reasoning override for its text.
+        func labelTemplate(_ id: TemplateID, _ label: OperatorLabel) async -> Result<TemplateRecord, ControlError> {
+            guard let text = stage.miner.template(for: id) else { return .failure(.templateNotFound(id)) }
+            await service.engine?.setOverride(templateText: text, label: label.label, note: label.note)
+            let matches = stage.miner.templates.first { $0.id == id }?.matches ?? 0
+            let seen = stage.templateTimes.seen[id]
+            return .success(TemplateRecord(id: id.rawValue, text: text, count: Int(matches),
+                                           firstSeen: seen?.first.microsecondsSinceEpoch ?? 0,
+                                           lastSeen: seen?.last.microsecondsSinceEpoch ?? 0,
+                                           verdict: label.label.rawValue,
+                                           operatorLabel: .init(label: label.label.rawValue, note: label.note,
+                                                                time: label.time.microsecondsSinceEpoch)))
+        }
+
+        /// Shutdown: what is queued, every open window, the verdicts still coming (bounded),
+        /// then the final checkpoints and snapshots.
+        mutating func drain() async {
+            let deadline = ContinuousClock.now + service.settings.shutdownTimeout * 3 / 4
+            await escalate(stage.flush())
+            if let engine = service.engine {
+                await engine.shutdown()
+                while !stage.pending.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled,
+                      let event = await service.channel.receive() {
+                    if case .judged = event { await handle(event) } else if case .tick = event {
+                        service.tickPending.store(false, ordering: .releasing)
+                    } else if case let .listTemplates(_, reply) = event {
+                        reply.resume(returning: [])
+                    } else if case let .labelTemplate(id, _, reply) = event {
+                        reply.resume(returning: .failure(.templateNotFound(id)))
+                    }
+                }
+            }
+            if !stage.pending.isEmpty {
+                logger.warning("shutdown before every verdict arrived; storing those alerts as skipped",
+                               metadata: ["windows": "\(stage.pending.count)"])
+            }
+            for ticket in stage.pending.keys.sorted() {
+                if let e = stage.release(ticket: ticket) { store(e.window, e.suspicion, .skipped("shutdown before a verdict")) }
+            }
+            commitCheckpoints()
+            saveMiner()
+            saveTriage()
+            refreshFigures()
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

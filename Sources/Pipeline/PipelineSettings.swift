@@ -1,0 +1,171 @@
+import AlertStore
+import Configuration
+import Foundation
+import Ingest
+import RationCore
+import Reasoning
+import TemplateMiner
+import Triage
+
+/// The daemon configuration translated into each component's own typed configuration, plus
+/// the pipeline's paths and limits. Built once at start (`init(_:)` validates everything, so a
+/// bad setting stops the daemon before anything is read).
+public struct PipelineSettings: Sendable {
+    /// One configured source and how its records are windowed.
+    public struct Source: Sendable {
+        public enum Kind: Sendable {
+            case journal(JournalSourceConfiguration)
+            case files(FileSourceConfiguration)
+        }
+        public var id: SourceID
+        public var kind: Kind
+        public var sessionizer: SessionizerConfiguration
+        /// Journal: records less severe than this only teach the miner (nil: all are windowed).
+        public var windowedPriority: Priority?
+    }
+
+    public var sources: [Source]
+    public var miner: MinerConfiguration
+    public var triage: TriageConfiguration
+    /// nil: reasoning disabled (escalated windows are stored as `skipped`).
+    public var reasoning: ReasoningConfiguration?
+    public var demo: Bool
+    public var store: AlertStoreConfiguration
+    public var stateDirectory: String
+    /// Records queued between the source threads and the stage task.
+    public var queueCapacity: Int
+    /// Records read per `nextBatch` call.
+    public var batchSize: Int
+    public var minerSnapshotInterval: Duration
+    public var triageSnapshotInterval: Duration
+    /// How often checkpoints are committed, idle windows closed and statistics refreshed.
+    public var tickInterval: Duration = .milliseconds(500)
+    public var shutdownTimeout: Duration
+    public var host: String?
+
+    public var journalCheckpointPath: String { "\(stateDirectory)/checkpoints.json" }
+    public func fileCheckpointPath(_ id: SourceID) -> String { "\(stateDirectory)/checkpoints.\(id.rawValue).json" }
+    public var minerSnapshotPath: String { "\(stateDirectory)/miner.snapshot" }
+    public var triageSnapshotPath: String { "\(stateDirectory)/triage.snapshot" }
+    public var verdictCachePath: String { "\(stateDirectory)/verdicts.cache" }
+
+    /// Sent as the model name when `reasoning.model` is unset (llama.cpp and vLLM serving one
+    /// model answer with the loaded one).
+    public static let defaultModelName = "default"
+
+    /// Triage scores are in bits of surprise (the Triage module's default threshold is 8 bits);
+    /// `triage.threshold` is on a 0…1 scale where the shipped 0.6 means those 8 bits.
+    public static let thresholdBitsPerUnit = 8.0 / 0.6
+
+    public init(_ c: RationdConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PipelineError) {
+        stateDirectory = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
+            ?? c.daemon.stateDirectory
+        queueCapacity = c.daemon.queueCapacity
+        batchSize = max(1, min(512, c.daemon.queueCapacity / 4))
+        shutdownTimeout = c.daemon.shutdownTimeout
+        minerSnapshotInterval = c.miner.snapshotInterval
+        triageSnapshotInterval = c.triage.snapshotInterval
+        demo = c.reasoning.demo
+        host = ProcessInfo.processInfo.hostName
+
+        miner = MinerConfiguration(depth: c.miner.depth, similarityThreshold: c.miner.similarityThreshold,
+                                   maxChildren: c.miner.maxChildren, maxTemplates: c.miner.maxTemplates,
+                                   maxTokens: c.miner.maxTokens)
+        do { try miner.validate() } catch { throw .configuration(key: "miner", reason: error.description) }
+
+        triage = TriageConfiguration(threshold: c.triage.threshold * Self.thresholdBitsPerUnit,
+                                     warmupWindows: c.triage.warmupWindows, burstRatio: c.triage.burstFactor,
+                                     burstMinimumEvents: 50)
+        do { try triage.validate() } catch { throw .configuration(key: "triage", reason: error.description) }
+
+        sources = []
+        let s = c.sessionizer
+        if c.sources.journal.enabled {
+            let j = c.sources.journal
+            let open: JournalSourceConfiguration.OpenMode = j.directory.map { .directory($0) }
+                ?? j.namespace.map { .namespace($0) } ?? .local
+            let journal = JournalSourceConfiguration(
+                id: "journal", open: open, units: j.units,
+                maxPriority: j.learnFromAllPriorities ? nil : j.maxPriority,
+                readFrom: j.startAt == .beginning ? .head : .tail, fallback: .maxAge(j.maxAge))
+            do { try journal.validate() } catch { throw .configuration(key: "sources.journal", reason: error.description) }
+            let field: SessionizerConfiguration.RecordField
+            switch s.journalKeyField {
+            case "_SYSTEMD_UNIT": field = .unit
+            case "SYSLOG_IDENTIFIER": field = .identifier
+            default:
+                throw .configuration(key: "sessionizer.journal_key_field",
+                                     reason: "\"\(s.journalKeyField)\" is not supported (_SYSTEMD_UNIT or SYSLOG_IDENTIFIER)")
+            }
+            sources.append(Source(id: "journal", kind: .journal(journal),
+                                  sessionizer: try Self.sessionizer(.field(field), s, key: "sessionizer"),
+                                  windowedPriority: j.learnFromAllPriorities ? j.maxPriority : nil))
+        }
+        for f in c.sources.files {
+            let id = SourceID("files.\(f.name)")
+            let files = FileSourceConfiguration(id: id, include: [f.path], exclude: f.exclude, maxLineBytes: f.maxLineBytes)
+            do { try files.validate() } catch { throw .configuration(key: "sources.files \(f.name)", reason: error.description) }
+            let keying: SessionizerConfiguration.Keying
+            if let pattern = f.sessionKeyPattern {
+                do { keying = .capture(try SessionKeyPattern(Self.unwrappedCapture(pattern))) } catch {
+                    throw .configuration(key: "sources.files \(f.name).session_key_pattern", reason: error.description)
+                }
+            } else {
+                keying = .countWindow(size: s.countWindow, slide: s.countStep)
+            }
+            sources.append(Source(id: id, kind: .files(files),
+                                  sessionizer: try Self.sessionizer(keying, s, key: "sources.files \(f.name)"),
+                                  windowedPriority: nil))
+        }
+
+        let storeDirectory = c.store.directory.hasPrefix("/") ? c.store.directory : "\(stateDirectory)/\(c.store.directory)"
+        store = AlertStoreConfiguration(directory: storeDirectory, segmentMaxBytes: c.store.segmentBytes,
+                                        totalMaxBytes: c.store.maxBytes, maxAge: c.store.retention,
+                                        syncPolicy: SyncPolicy(interval: c.store.syncInterval))
+
+        if c.reasoning.enabled, c.reasoning.maxCallsPerMinute > 0 {
+            let key: APIKeySource?
+            if let file = c.reasoning.apiKeyFile {
+                key = .file(file)
+            } else if let credential = c.reasoning.apiKeyCredential, let directory = environment["CREDENTIALS_DIRECTORY"],
+                      FileManager.default.fileExists(atPath: "\(directory)/\(credential)") {
+                key = .credential(credential)
+            } else {
+                key = nil
+            }
+            var r = ReasoningConfiguration(
+                endpoints: c.reasoning.endpoints.map { .init(baseURL: $0, model: c.reasoning.model ?? Self.defaultModelName, apiKey: key) },
+                temperature: c.reasoning.temperature, maxTokens: c.reasoning.maxTokens,
+                requestTimeout: c.reasoning.requestTimeout, maxConcurrent: c.reasoning.maxConcurrency,
+                callsPerMinute: c.reasoning.maxCallsPerMinute, queueCapacity: c.reasoning.queueLength,
+                windowPromptEnabled: c.reasoning.windowPrompt,
+                // A skipped alert is stored at once; re-judging it later would need an update of
+                // the stored verdict, which the store does not offer.
+                rejudgeSkipped: false)
+            r.cachePath = verdictCachePath
+            do { try r.validate() } catch { throw .configuration(key: "reasoning", reason: error.description) }
+            reasoning = r
+        } else {
+            reasoning = nil
+        }
+    }
+
+    /// `(blk_-?\d+)` → `blk_-?\d+`: a capture group around the whole pattern keys by the whole
+    /// match anyway, and without it the sessionizer's literal-prefix matcher applies instead of
+    /// a regular expression.
+    static func unwrappedCapture(_ pattern: String) -> String {
+        guard pattern.hasPrefix("("), pattern.hasSuffix(")"), !pattern.hasPrefix("(?") else { return pattern }
+        let inner = pattern.dropFirst().dropLast()
+        guard !inner.contains("("), !inner.contains(")"), !inner.contains("|") else { return pattern }
+        return String(inner)
+    }
+
+    private static func sessionizer(_ keying: SessionizerConfiguration.Keying, _ s: SessionizerConfig,
+                                    key: String) throws(PipelineError) -> SessionizerConfiguration {
+        let configuration = SessionizerConfiguration(keying: keying, idleGap: s.idleGap, maxEvents: s.maxEvents,
+                                                     maxDuration: s.maxDuration,
+                                                     maxEventsKept: min(1_000, max(s.maxEvents, s.countWindow)))
+        do { try configuration.validate() } catch { throw .configuration(key: key, reason: error.description) }
+        return configuration
+    }
+}

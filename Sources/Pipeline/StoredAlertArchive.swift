@@ -1,0 +1,33 @@
+import AlertStore
+import Control
+import RationCore
+import RationDaemon
+
+/// Lists, reads and labels alerts from the durable store, so the control socket answers with
+/// every retained alert, including those from before a restart.
+public struct StoredAlertArchive: AlertArchive {
+    let store: AlertStore
+
+    public init(store: AlertStore) { self.store = store }
+
+    public func alerts(matching query: Control.AlertQuery) throws -> [Alert] {
+        let limit = query.limit ?? Control.AlertQuery.defaultLimit
+        // The store filters on what its index holds; the control query's own rules (verdict
+        // words, labels, case-insensitive text) filter the rest, so fetch generously then.
+        let refined = query.verdict != nil || query.label != nil || query.text != nil
+        let stored = StoreAlertQuery(
+            since: query.since.map { EventTime(microsecondsSinceEpoch: $0) },
+            until: query.until.map { EventTime(microsecondsSinceEpoch: $0) },
+            unit: query.unit, source: query.source.map { SourceID($0) }, minScore: query.minScore,
+            limit: refined ? max(limit, 10_000) : limit)
+        let found = try store.query(stored)
+        return Array(found.filter { query.matches(AlertRecord($0)) }.prefix(limit))
+    }
+
+    public func alert(id: AlertID) throws -> Alert? { try store.alert(id: id) }
+
+    public func label(id: AlertID, _ label: OperatorLabel) throws -> Alert? {
+        do { try store.label(id: id, label) } catch .notFound { return nil }
+        return try store.alert(id: id)
+    }
+}
