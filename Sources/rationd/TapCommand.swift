@@ -1,6 +1,9 @@
 import ArgumentParser
+import Configuration
 import Ingest
+import Pipeline
 import RationCore
+import TemplateMiner
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,14 +17,17 @@ struct TapCommand: ParsableCommand {
         commandName: "tap",
         abstract: "Print every record the configured sources deliver.",
         discussion: """
-        Sources come from command-line options until the configuration file is supported.
+        With `rationd --config FILE tap` (or `rationd tap --config FILE`), the sources are those
+        of the configuration file (all of them, or the one named by --source) and each record is
+        shown with the template id the configured miner gives it. Without --config, one journal
+        source is built from the options below and the miner runs with its defaults.
         With --checkpoint, the position is saved after each written batch and a restart
-        continues after it (records after the last save may be printed again, never lost).
-        Stops cleanly on SIGINT/SIGTERM.
+        continues after it (records after the last save may be printed again, never lost);
+        file sources keep theirs in PATH.<source id>. Stops cleanly on SIGINT/SIGTERM.
         """)
 
-    @Option(help: "Configuration file (not yet supported; use the source options below).")
-    var config: String?
+    /// `--config` belongs to the root command (shared with `run` and `--check-config`).
+    @ParentCommand var parent: Rationd
 
     @Flag(help: "Read the local system journal (the default when no other journal option is given).")
     var journal = false
@@ -56,8 +62,8 @@ struct TapCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Checkpoint file; without it nothing is saved.", valueName: "path"))
     var checkpoint: String?
 
-    @Option(help: ArgumentHelp("The source id (names its checkpoint).", valueName: "id"))
-    var source: String = "journal"
+    @Option(help: ArgumentHelp("The source id: names the checkpoint of an option-built source; with --config, taps only this configured source (e.g. journal, files.syslog).", valueName: "id"))
+    var source: String?
 
     @Option(help: ArgumentHelp("Output format: text or jsonl.", valueName: "text|jsonl"))
     var format: String = "text"
@@ -69,7 +75,6 @@ struct TapCommand: ParsableCommand {
     var exitWhenIdle: Double?
 
     func validate() throws {
-        if config != nil { throw ValidationError("--config is not supported yet; configure the source with --journal, --journal-directory, --journal-file or --namespace") }
         let modes = [journal, journalDirectory != nil, !journalFile.isEmpty, namespace != nil].filter { $0 }.count
         if modes > 1 { throw ValidationError("give only one of --journal, --journal-directory, --journal-file, --namespace") }
         if TapFormat(rawValue: format) == nil { throw ValidationError("--format must be text or jsonl, not '\(format)'") }
@@ -83,10 +88,18 @@ struct TapCommand: ParsableCommand {
     func run() throws {
         TapSignals.install()
         let store = checkpoint.map { CheckpointStore(path: $0) }
-        let sources: [any LogSource]
+        let sources: [TapSource]
+        var miner: TemplateMiner
         do {
             let saved = try store?.load() ?? [:]
-            sources = try makeSources(saved: saved)
+            if let path = parent.checkConfig.config {
+                let settings = try PipelineSettings(try RationdConfiguration(contentsOf: path))
+                miner = TemplateMiner(configuration: settings.miner)
+                sources = try configuredSources(settings, saved: saved, store: store)
+            } else {
+                miner = TemplateMiner()
+                sources = [try optionSource(saved: saved, store: store)]
+            }
         } catch {
             Self.fail("\(error)")
         }
@@ -94,7 +107,8 @@ struct TapCommand: ParsableCommand {
         var lastRecord = ContinuousClock.now
         var next = 0
         while !TapSignals.stopRequested {
-            let source = sources[next]
+            let tapped = sources[next]
+            let source = tapped.source
             next = (next + 1) % sources.count
             let batch: [LogRecord]
             do {
@@ -107,30 +121,48 @@ struct TapCommand: ParsableCommand {
                 continue
             }
             lastRecord = .now
-            for record in batch { output.append(record) }
+            for record in batch { output.append(record, templateID: miner.mine(record.message).templateID) }
             do { try output.flush() } catch {
                 if error.errno == EPIPE { return }
                 Self.fail("\(error)")
             }
             guard let committed = batch.last(where: { $0.checkpoint != nil })?.checkpoint else { continue }
-            do { try store?.save(committed) } catch { Self.fail("\(error)") }
-            source.acknowledge(committed)
+            do { try tapped.commit(committed) } catch { Self.fail("\(error)") }
         }
     }
 
-    /// The sources the options describe; any `LogSource` can be tapped.
-    private func makeSources(saved: [SourceID: Checkpoint]) throws(IngestError) -> [any LogSource] {
+    /// The journal source the options describe.
+    private func optionSource(saved: [SourceID: Checkpoint], store: CheckpointStore?) throws(IngestError) -> TapSource {
         let mode: JournalSourceConfiguration.OpenMode =
             if let journalDirectory { .directory(journalDirectory) }
             else if !journalFile.isEmpty { .files(journalFile) }
             else if let namespace { .namespace(namespace) }
             else { .local }
-        let id = SourceID(source)
+        let id = SourceID(source ?? "journal")
         let configuration = JournalSourceConfiguration(
             id: id, open: mode, units: unit, identifiers: identifier,
             maxPriority: priority.flatMap(Priority.init(parsing:)), currentBootOnly: currentBoot,
             readFrom: readFrom == "head" ? .head : .tail, fallback: Self.fallbackPosition(fallback)!)
-        return [try JournalSource(configuration: configuration, checkpoint: saved[id])]
+        return .journal(try JournalSource(configuration: configuration, checkpoint: saved[id]), store: store)
+    }
+
+    /// The sources of a configuration file, or the one `--source` names.
+    private func configuredSources(_ settings: PipelineSettings, saved: [SourceID: Checkpoint],
+                                   store: CheckpointStore?) throws -> [TapSource] {
+        let chosen = settings.sources.filter { source == nil || $0.id.rawValue == source }
+        guard !chosen.isEmpty else {
+            let known = settings.sources.map(\.id.rawValue).joined(separator: ", ")
+            throw ValidationError("--source \(source ?? ""): no such source in the configuration (it has: \(known.isEmpty ? "none" : known))")
+        }
+        return try chosen.map { configured throws -> TapSource in
+            switch configured.kind {
+            case let .journal(configuration):
+                return .journal(try JournalSource(configuration: configuration, checkpoint: saved[configured.id]), store: store)
+            case let .files(configuration):
+                let fileStore = checkpoint.map { FileCheckpointStore(path: "\($0).\(configured.id.rawValue)") }
+                return .files(try FileSource(configuration: configuration, state: try fileStore?.load()), store: fileStore)
+            }
+        }
     }
 
     static func fallbackPosition(_ text: String) -> JournalSourceConfiguration.FallbackPosition? {
@@ -154,6 +186,27 @@ struct TapCommand: ParsableCommand {
         let line = "rationd tap: error: \(message)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
         Glibc.exit(1)
+    }
+}
+
+/// A tapped source and how its checkpoint is committed once the output is written.
+struct TapSource {
+    let source: any LogSource
+    let commit: (Checkpoint) throws -> Void
+
+    static func journal(_ source: JournalSource, store: CheckpointStore?) -> TapSource {
+        TapSource(source: source) { checkpoint in
+            try store?.save(checkpoint)
+            source.acknowledge(checkpoint)
+        }
+    }
+
+    /// File sources keep one position per file: acknowledge first, then save the whole state.
+    static func files(_ source: FileSource, store: FileCheckpointStore?) -> TapSource {
+        TapSource(source: source) { checkpoint in
+            source.acknowledge(checkpoint)
+            try store?.save(source.checkpointState())
+        }
     }
 }
 

@@ -27,10 +27,11 @@ struct TapOutput {
         self.syncs = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
-    mutating func append(_ record: LogRecord) {
+    /// `templateID` is the miner's template for the message, as the daemon would see it.
+    mutating func append(_ record: LogRecord, templateID: TemplateID? = nil) {
         switch format {
-        case .text: appendText(record)
-        case .jsonl: appendJSON(record)
+        case .text: appendText(record, templateID: templateID)
+        case .jsonl: appendJSON(record, templateID: templateID)
         }
         buffer.append(UInt8(ascii: "\n"))
     }
@@ -54,7 +55,7 @@ struct TapOutput {
         if syncs, fsync(fd) != 0 { throw TapWriteError(errno: errno) }
     }
 
-    private mutating func appendText(_ record: LogRecord) {
+    private mutating func appendText(_ record: LogRecord, templateID: TemplateID?) {
         appendISOTime(record.time)
         buffer.append(UInt8(ascii: " "))
         buffer += (record.fields.hostname ?? "-").utf8
@@ -62,11 +63,12 @@ struct TapOutput {
         buffer += (record.fields.identifier ?? record.fields.unit ?? record.source.rawValue).utf8
         if let pid = record.fields.pid { buffer += "[\(pid)]".utf8 }
         if let priority = record.fields.priority { buffer += " <\(priority)>".utf8 }
+        if let templateID { buffer += " \(templateID)".utf8 }
         buffer += ": ".utf8
         for byte in record.message { buffer.append(byte == UInt8(ascii: "\n") ? UInt8(ascii: " ") : byte) }
     }
 
-    private mutating func appendJSON(_ record: LogRecord) {
+    private mutating func appendJSON(_ record: LogRecord, templateID: TemplateID?) {
         buffer += "{\"time_us\":\(record.time.microsecondsSinceEpoch),\"time\":\"".utf8
         appendISOTime(record.time)
         buffer += "\",\"source\":".utf8
@@ -83,6 +85,7 @@ struct TapOutput {
         if let host = record.fields.hostname { buffer += ",\"hostname\":".utf8; appendJSONString(host) }
         if let path = record.fields.path { buffer += ",\"path\":".utf8; appendJSONString(path) }
         if record.fields.truncated { buffer += ",\"truncated\":true".utf8 }
+        if let templateID { buffer += ",\"template_id\":\(templateID.rawValue)".utf8 }
         buffer += ",\"message\":".utf8
         appendJSONString(record.displayMessage)
         buffer.append(UInt8(ascii: "}"))
