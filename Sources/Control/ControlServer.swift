@@ -37,9 +37,27 @@ public struct ControlServerError: Error, Sendable, CustomStringConvertible {
 /// mutating methods. A bad request gets a varlink error; only an oversized one also closes
 /// the connection (its end cannot be found).
 public final class ControlServer: Sendable {
-    struct Connection: Sendable {
-        var peer: PeerCredentials?
-        var channel: NIOAsyncChannel<VarlinkFrame, ByteBuffer>
+    /// An accepted connection. NIO requires every wrapped channel's writer to be finished before
+    /// it is released; a connection still queued in the accept stream when the server stops is
+    /// never served, so its release closes it through `executeThenClose` instead.
+    final class Connection: Sendable {
+        let peer: PeerCredentials?
+        let channel: NIOAsyncChannel<VarlinkFrame, ByteBuffer>
+        private let served = NIOLockedValueBox(false)
+
+        init(peer: PeerCredentials?, channel: NIOAsyncChannel<VarlinkFrame, ByteBuffer>) {
+            self.peer = peer
+            self.channel = channel
+        }
+
+        /// Marks the connection as taken over by `serve`, which closes it itself.
+        func markServed() { served.withLockedValue { $0 = true } }
+
+        deinit {
+            guard !served.withLockedValue({ $0 }) else { return }
+            let channel = self.channel
+            Task { try? await channel.executeThenClose { _, _ in } }
+        }
     }
 
     public let configuration: ControlServerConfiguration
@@ -118,6 +136,7 @@ public final class ControlServer: Sendable {
     }
 
     private func serve(_ connection: Connection, overLimit: Bool) async {
+        connection.markServed()
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
                 let session = VarlinkSession(handler: handler, peer: connection.peer, configuration: configuration,
