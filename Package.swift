@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",
                                                            "rationd", "rationctl"], exclude: ["Fixtures"]),
-        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "rationd"]),
         .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd"]),
     ],
     swiftLanguageModes: [.v6]
