@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "rationctl", targets: ["rationctl"]),
         .library(name: "RationDaemon", targets: ["RationDaemon"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Calibration", targets: ["Calibration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -72,10 +73,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Expert calibration: the RationAnomaly reward and fine-tuning exports from operator labels.
+        .target(name: "Calibration", dependencies: ["RationCore", "Reasoning"]),
+
         // Executables.
         .executableTarget(name: "rationd", dependencies: [
             "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore",
-            "Configuration", "RationDaemon", "Pipeline",
+            "Configuration", "RationDaemon", "Pipeline", "Calibration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rationctl", dependencies: [
@@ -96,6 +100,7 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",
                                                            "rationd", "rationctl"], exclude: ["Fixtures"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "rationd"]),
         .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd"]),
     ],
     swiftLanguageModes: [.v6]

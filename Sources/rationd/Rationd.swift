@@ -13,6 +13,8 @@ struct Rationd: AsyncParsableCommand {
             FollowFilesCommand.self,
             EvalCommand.self,
             RunCommand.self,
+            RewardCommand.self,
+            ExportCommand.self,
         ]
     )
 

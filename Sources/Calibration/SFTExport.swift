@@ -1,0 +1,67 @@
+import Foundation
+import RationCore
+import Reasoning
+
+/// Turns expert-labelled templates into supervised fine-tuning examples in the chat-messages
+/// format: the daemon's own system prompt and template prompt (``PromptBuilder``), and the
+/// expert's analysis and label as the assistant's `<think>…</think><answer>…</answer>` reply,
+/// so the model is trained on exactly what it is later asked.
+///
+/// The split is chronological (oldest to train, newest to validation), not random: templates
+/// recur, and a random split would leak near-duplicates of validation examples into training.
+public struct SFTExport: Sendable {
+    public struct Example: Sendable, Hashable, Codable {
+        public var messages: [ChatMessage]
+    }
+
+    public struct Split: Sendable, Hashable {
+        public var train: [Example]
+        public var validation: [Example]
+        public var trainBalance: [Verdict.Label: Int]
+        public var validationBalance: [Verdict.Label: Int]
+    }
+
+    public var builder: PromptBuilder
+    /// Share of the newest examples held out, in [0, 1).
+    public var validationFraction: Double
+
+    public init(prompts: PromptSet = .rationAnomaly, validationFraction: Double = 0.1) throws(CalibrationError) {
+        guard validationFraction >= 0, validationFraction < 1 else {
+            throw .invalidConfiguration("validation fraction must be in [0, 1), got \(validationFraction)")
+        }
+        builder = PromptBuilder(prompts: prompts)
+        self.validationFraction = validationFraction
+    }
+
+    public func example(_ item: LabelledTemplate) -> Example {
+        var messages = builder.templateMessages(templateText: item.template)
+        messages.append(ChatMessage(role: .assistant,
+                                    content: "<think>\(item.analysis.trimmedWhitespace())</think><answer>\(item.label.rawValue)</answer>"))
+        return Example(messages: messages)
+    }
+
+    /// Sorts by time (stable for equal times) and holds out the newest
+    /// `round(count × validationFraction)` examples.
+    public func split(_ items: [LabelledTemplate]) -> Split {
+        let ordered = items.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        let held = Int((Double(ordered.count) * validationFraction).rounded())
+        let cut = ordered.count - held
+        func balance(_ slice: ArraySlice<LabelledTemplate>) -> [Verdict.Label: Int] {
+            var counts: [Verdict.Label: Int] = [.normal: 0, .abnormal: 0]
+            for item in slice { counts[item.label, default: 0] += 1 }
+            return counts
+        }
+        return Split(train: ordered[..<cut].map(example), validation: ordered[cut...].map(example),
+                     trainBalance: balance(ordered[..<cut]), validationBalance: balance(ordered[cut...]))
+    }
+}
+
+extension SFTExport.Example {
+    /// One JSONL line: `{"messages":[{"content":…,"role":"system"},…]}`.
+    public func jsonLine() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings and enums cannot fail.
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
