@@ -35,6 +35,7 @@ extension FileSource {
             seenPaths.insert(path)
             recoverRotated(path, followed: nil, now: now, live: false)
         }
+        skipExistingContent = false
         let seen = Self.realtimeNow()
         for file in draining + current.values { file.stream.lastSeen = seen }
         expireStreams(now: seen)
@@ -65,8 +66,13 @@ extension FileSource {
         } else {
             if streams[opened.identity] != nil {
                 note("\(path): same inode but different content than checkpointed (inode reuse or rewrite); reading from the start")
+                stream = newStream(path: path, opened: opened, offset: 0)
+            } else if skipExistingContent {
+                start = opened.size
+                stream = newStream(path: path, opened: opened, offset: start)
+            } else {
+                stream = newStream(path: path, opened: opened, offset: 0)
             }
-            stream = newStream(path: path, opened: opened, offset: 0)
         }
         streams[opened.identity] = stream
         let file = makeFile(path: path, opened: opened, stream: stream, offset: start, drain: .following, now: now)

@@ -31,6 +31,8 @@ public final class FileSource: LogSource {
     var streams: [FileIdentity: FileStreamCheckpoint] = [:]
     /// Followed paths of the loaded state (their rotated files are searched on first sight).
     var pathsWithHistory: Set<String>
+    /// Files found by the first scan start at their end (`startAt = .end`, no saved state).
+    var skipExistingContent: Bool
     /// Followed paths handled since start.
     var seenPaths: Set<String> = []
     /// Paths whose open failure was already reported.
@@ -79,6 +81,7 @@ public final class FileSource: LogSource {
             }
         }
         self.pathsWithHistory = paths
+        self.skipExistingContent = configuration.startAt == .end && state == nil
         self.inotify = useInotify ? Inotify() : nil
         if useInotify && inotify == nil { note("inotify unavailable (\(String(cString: strerror(errno)))); polling every \(configuration.pollInterval)") }
     }

@@ -27,6 +27,16 @@ public struct FileSourceConfiguration: Sendable {
     public var expireAfter: Duration
     /// Bytes read from one file per read call.
     public var readChunkBytes: Int
+    /// Where files found at the first start (no saved state at all) begin.
+    public var startAt: StartPosition
+
+    /// `.end` skips what files already hold when the source starts without any checkpoint,
+    /// so a first start does not replay old logs; files that appear later, and every start
+    /// with saved state, are read from their start (or their checkpoint), so nothing new is lost.
+    public enum StartPosition: Sendable {
+        case beginning
+        case end
+    }
 
     public struct Multiline: Sendable {
         /// POSIX extended regular expression that a line starting a new record matches
@@ -48,7 +58,7 @@ public struct FileSourceConfiguration: Sendable {
                 pollInterval: Duration = .seconds(1), fingerprintBytes: Int = 256, tailHashBytes: Int = 256,
                 maxLineBytes: Int = 1 << 20, partialLineTimeout: Duration = .seconds(5),
                 multiline: Multiline? = nil, expireAfter: Duration = .seconds(86_400 * 7),
-                readChunkBytes: Int = 1 << 18) {
+                readChunkBytes: Int = 1 << 18, startAt: StartPosition = .beginning) {
         self.id = id
         self.include = include
         self.exclude = exclude
@@ -61,6 +71,7 @@ public struct FileSourceConfiguration: Sendable {
         self.multiline = multiline
         self.expireAfter = expireAfter
         self.readChunkBytes = readChunkBytes
+        self.startAt = startAt
     }
 
     /// Rejects settings that cannot work, naming the key.

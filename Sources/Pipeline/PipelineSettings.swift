@@ -103,7 +103,8 @@ public struct PipelineSettings: Sendable {
         }
         for f in c.sources.files {
             let id = SourceID("files.\(f.name)")
-            let files = FileSourceConfiguration(id: id, include: [f.path], exclude: f.exclude, maxLineBytes: f.maxLineBytes)
+            let files = FileSourceConfiguration(id: id, include: [f.path], exclude: f.exclude, maxLineBytes: f.maxLineBytes,
+                                                startAt: f.startAt == .beginning ? .beginning : .end)
             do { try files.validate() } catch { throw .configuration(key: "sources.files \(f.name)", reason: error.description) }
             let keying: SessionizerConfiguration.Keying
             if let pattern = f.sessionKeyPattern {

@@ -19,7 +19,9 @@ struct AlertsCommand: ParsableCommand {
         var source: String?
         @Option(help: "abnormal, normal, unknown (no verdict) or skipped (reasoning skipped).")
         var verdict: String?
-        @Option(name: .customLong("min-score"), help: "Only alerts scoring at least this (0..1).")
+        @Option(name: .customLong("min-score"), help: ArgumentHelp(
+            "Only alerts whose triage score is at least BITS (surprise in bits, 0 and up; [triage] threshold 0.6 = 8 bits).",
+            valueName: "bits"))
         var minScore: Double?
         @Option(help: "Operator label: abnormal, normal, or none.")
         var label: String?

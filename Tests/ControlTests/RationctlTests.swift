@@ -94,6 +94,23 @@ import Testing
         #expect(missing.stderr.contains("io.rationd.AlertNotFound"))
     }
 
+    /// Scores are bits (unbounded), not 0..1: the help and the man page say so.
+    @Test func minScoreIsDocumentedInBits() async throws {
+        let help = try await Self.run(["alerts", "list", "--help"], socket: nil)
+        #expect(help.status == 0, "\(help.stderr)")
+        // The OPTIONS entry (the last mention), with the wrapping undone.
+        let option = (help.stdout.components(separatedBy: "--min-score").last ?? "")
+            .components(separatedBy: "--label").first?.split(whereSeparator: \.isWhitespace).joined(separator: " ") ?? ""
+        #expect(option.hasPrefix("<bits> "), "\(help.stdout)")
+        #expect(option.contains("surprise in bits") && !option.contains("0..1"), "\(help.stdout)")
+        let manPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("man/rationctl.1").path
+        let man = try String(contentsOfFile: manPath, encoding: .utf8)
+        let entry = try #require(man.components(separatedBy: ".It Fl -min-score").dropFirst().first?.components(separatedBy: ".It").first)
+        #expect(entry.hasPrefix(" Ar bits"))
+        #expect(entry.contains("surprise in bits") && !entry.contains("0 to 1)"))
+    }
+
     @Test func exitCodes() async throws {
         let none = try await Self.run(["status"], socket: "/nonexistent/io.rationd")
         #expect(none.status == 2)

@@ -248,6 +248,34 @@ import RationCore
         #expect(try restarted.collect(for: .milliseconds(300)).isEmpty)
     }
 
+    @Test func startAtEndSkipsWhatFilesHoldAtTheFirstStartOnly() throws {
+        let dir = TestDirectory()
+        let old = dir.file("old.log")
+        writeFile(old, lines("old", 0..<5))
+        var configuration = FileSourceConfiguration.test([dir.path + "/*.log"])
+        configuration.startAt = .end
+        let source = try FileSource(configuration: configuration)
+        #expect(try source.collect(for: .milliseconds(300)).isEmpty)
+        // New lines in an existing file, and a file appearing later (read from its start).
+        writeFile(old, lines("old", 5..<8), append: true)
+        writeFile(dir.file("new.log"), lines("new", 0..<4))
+        let got = try source.collect { $0.count >= 7 } + source.collect(for: .milliseconds(300))
+        #expect(got.filter { $0.fields.path == old }.texts == (5..<8).map { "old\($0)" })
+        #expect(got.filter { $0.fields.path == dir.file("new.log") }.texts == (0..<4).map { "new\($0)" })
+
+        // A restart with saved state reads what was written meanwhile, in both files.
+        let state = source.checkpointState()
+        writeFile(old, lines("old", 8..<10), append: true)
+        writeFile(dir.file("new.log"), lines("new", 4..<6), append: true)
+        let restarted = try FileSource(configuration: configuration, state: state)
+        let more = try restarted.collect { $0.count >= 4 } + restarted.collect(for: .milliseconds(300))
+        #expect(Set(more.texts) == ["old8", "old9", "new4", "new5"])
+
+        // The default reads an existing file whole.
+        let whole = try FileSource(configuration: .test([old]))
+        #expect(try whole.collect { $0.count >= 10 }.texts == (0..<10).map { "old\($0)" })
+    }
+
     @Test func multilineRecordsAreMergedWithTheirCheckpointAtTheLastLine() throws {
         let dir = TestDirectory()
         let log = dir.file("app.log")

@@ -1,3 +1,5 @@
+import Configuration
+import Ingest
 import RationCore
 import TemplateMiner
 import Testing
@@ -118,5 +120,18 @@ import Triage
         #expect(PipelineSettings.unwrappedCapture(#"id=(\d+)"#) == #"id=(\d+)"#)
         #expect(PipelineSettings.unwrappedCapture(#"(a|b)\d"#) == #"(a|b)\d"#)
         #expect(PipelineSettings.unwrappedCapture(#"(?:x)(\d+)"#) == #"(?:x)(\d+)"#)
+    }
+
+    /// `sources.files.start_at` reaches the file source (default "end"; "beginning" reads files whole).
+    @Test func fileStartAtIsMapped() throws {
+        func startAt(_ line: String) throws -> FileSourceConfiguration.StartPosition? {
+            let text = "[sources.journal]\nenabled = false\n[[sources.files]]\npath = \"/tmp/x.log\"\n\(line)\n"
+            let settings = try PipelineSettings(try RationdConfiguration(text: text), environment: [:])
+            guard case let .files(files) = settings.sources.first?.kind else { return nil }
+            return files.startAt
+        }
+        #expect(try startAt("") == .end)
+        #expect(try startAt("start_at = \"end\"") == .end)
+        #expect(try startAt("start_at = \"beginning\"") == .beginning)
     }
 }

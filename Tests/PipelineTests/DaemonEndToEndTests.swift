@@ -31,6 +31,7 @@ import Glibc
         [[sources.files]]
         name = "app"
         path = "\(log)"
+        start_at = "beginning"
         [miner]
         snapshot_interval = "1s"
         [sessionizer]

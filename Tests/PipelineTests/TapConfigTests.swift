@@ -27,6 +27,7 @@ import Testing
         [[sources.files]]
         name = "app"
         path = "\(log)"
+        start_at = "beginning"
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
         func tap() async throws -> [Line] {
