@@ -99,9 +99,12 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",
-                                                           "rationd", "rationctl"], exclude: ["Fixtures"]),
+                                                           "rationd", "rationctl", "ProcessTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "rationd"]),
-        .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd"]),
+        .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd",
+                                                               "ProcessTestSupport"]),
+        // Child processes of the built executables, shared by the suites that drive them.
+        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Control
 import Foundation
+import ProcessTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Control
 import Foundation
+import ProcessTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -61,8 +62,3 @@ import Glibc
     }
 }
 
-func waitpidBlocking(_ pid: pid_t) throws -> Int32 {
-    var status: Int32 = 0
-    waitpid(pid, &status, 0)
-    return status
-}

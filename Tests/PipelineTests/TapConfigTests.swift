@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// `rationd tap --config`: the configured file source is tapped with the template id the

@@ -1,5 +1,6 @@
 import Control
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The real `rationd run` process: sd_notify protocol, SIGHUP and varlink reload that keep the
@@ -128,11 +129,6 @@ import Testing
     }
 }
 
-func waitpidBlocking(_ pid: pid_t) throws -> Int32 {
-    var status: Int32 = 0
-    waitpid(pid, &status, 0)
-    return status
-}
 
 func waitFor(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import RationCore
 import RationDaemon
 import Testing

@@ -3,13 +3,15 @@ import Foundation
 import Glibc
 #endif
 
+/// Shared by the test targets that drive the built `rationd` and `rationctl`.
+///
 /// A child process started with posix_spawn: clean signal mask and dispositions (unlike
 /// Foundation's Process), output to a file, signals and a blocking wait under test control.
-final class ChildProcess: Sendable {
-    let pid: pid_t
-    let outputPath: String
+public final class ChildProcess: Sendable {
+    public let pid: pid_t
+    public let outputPath: String
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], outputPath: String) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], outputPath: String) throws {
         self.outputPath = outputPath
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -38,10 +40,10 @@ final class ChildProcess: Sendable {
         self.pid = pid
     }
 
-    func signal(_ sig: Int32) { kill(pid, sig) }
+    public func signal(_ sig: Int32) { kill(pid, sig) }
 
     /// Waits up to `seconds` for the exit; returns the exit status, or 128+signal.
-    func wait(seconds: Double) async throws -> Int32 {
+    public func wait(seconds: Double) async throws -> Int32 {
         let pid = self.pid
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -59,67 +61,17 @@ final class ChildProcess: Sendable {
         throw Failure("pid \(pid) did not exit within \(seconds)s")
     }
 
-    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 }
 
-/// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
-final class NotifySocket: @unchecked Sendable {
-    let path: String
-    private let fd: Int32
-    private let lock = NSLock()
-    private var messages: [String] = []
-    private var reader: Thread?
-
-    init(path: String) throws {
-        self.path = path
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else { throw Failure("bind \(path): \(String(cString: strerror(errno)))") }
-        var tv = timeval(tv_sec: 0, tv_usec: 100_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let thread = Thread { [self] in
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while !Thread.current.isCancelled {
-                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if n > 0 {
-                    let text = String(decoding: buffer[..<n], as: UTF8.self)
-                    lock.lock(); messages.append(text); lock.unlock()
-                }
-            }
-            close(fd)
-        }
-        reader = thread
-        thread.start()
-    }
-
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return messages }
-
-    /// Waits for a message containing `text` after the first `after` messages; returns its index.
-    func wait(for text: String, after: Int = 0, seconds: Double = 15) async -> Int? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let current = all
-            if let i = current.indices.dropFirst(after).first(where: { current[$0].contains(text) }) { return i }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return nil
-    }
-
-    func stop() { reader?.cancel() }
+public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
 }
 
-struct Failure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
-enum Binaries {
-    static func path(_ name: String) -> String {
+/// The built executables (`swift build` puts them next to the test bundle).
+public enum Binaries {
+    public static func path(_ name: String) -> String {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path,
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -127,4 +79,11 @@ enum Binaries {
         ]
         return candidates.first(where: FileManager.default.isExecutableFile) ?? candidates[1]
     }
+}
+
+/// Reaps a child that was sent SIGKILL.
+public func waitpidBlocking(_ pid: pid_t) throws -> Int32 {
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    return status
 }
