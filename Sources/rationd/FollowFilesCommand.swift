@@ -107,30 +107,12 @@ struct FollowFilesCommand: ParsableCommand {
             output.append(0x0A)
         case .jsonl:
             var line = "{\"time\":\(record.time.microsecondsSinceEpoch),\"path\":"
-            line += jsonString(record.fields.path ?? "")
+            line += JSON.quote(record.fields.path ?? "")
             line += ",\"truncated\":\(record.fields.truncated),\"message\":"
-            line += jsonString(record.displayMessage)
+            line += JSON.quote(record.displayMessage)
             line += "}\n"
             output.append(contentsOf: line.utf8)
         }
-    }
-
-    private func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     static func report(_ text: String) {
