@@ -173,7 +173,7 @@ import RationCore
     @Test func binaryJunkIsDeliveredLosslessly() throws {
         let dir = TestDirectory()
         let log = dir.file("junk.log")
-        var rng = SeededGenerator(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var junk = (0..<(256 << 10)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         junk.append(0x0A)
         writeFile(log, junk)
@@ -337,15 +337,3 @@ import RationCore
     }
 }
 
-/// Deterministic random bytes (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,4 @@
+import RationCore
 import Testing
 @testable import TemplateMiner
 
