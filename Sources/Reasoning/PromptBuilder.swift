@@ -14,12 +14,17 @@ public struct PromptBuilder: Sendable {
         self.maxTemplatesInWindowPrompt = maxTemplatesInWindowPrompt
     }
 
-    /// The paper's per-template prompt: instruction, newline, template text.
-    public func templateMessages(templateText: String) -> [ChatMessage] {
-        [
-            ChatMessage(role: .system, content: prompts.system),
-            ChatMessage(role: .user, content: prompts.templateInstruction + "\n" + templateText),
-        ]
+    /// The paper's per-template prompt: instruction, newline, template text. Few-shot
+    /// `examples` come first as earlier turns of the conversation, each a user turn in the same
+    /// form and an assistant turn in the reply contract, in the order given.
+    public func templateMessages(templateText: String, examples: [LabelledExample] = []) -> [ChatMessage] {
+        var messages = [ChatMessage(role: .system, content: prompts.system)]
+        for example in examples {
+            messages.append(ChatMessage(role: .user, content: example.userContent(instruction: prompts.templateInstruction)))
+            messages.append(ChatMessage(role: .assistant, content: example.assistantContent))
+        }
+        messages.append(ChatMessage(role: .user, content: prompts.templateInstruction + "\n" + templateText))
+        return messages
     }
 
     /// The window prompt: every template once, in first-seen order, with its count and a few

@@ -46,6 +46,8 @@ public struct ReasoningConfiguration: Sendable, Hashable {
     public var rejudgeCapacity: Int
     /// Longest Retry-After honoured; larger values are clamped.
     public var maxRetryAfter: Duration
+    /// Labelled templates shown as few-shot examples in template prompts.
+    public var fewShot = FewShotSelector.Configuration()
 
     public init(endpoints: [Endpoint], temperature: Double = 0, maxTokens: Int = 512,
                 requestTimeout: Duration = .seconds(60), maxConcurrent: Int = 2, callsPerMinute: Int = 60,
@@ -93,6 +95,8 @@ public struct ReasoningConfiguration: Sendable, Hashable {
         if callsPerMinute < 1 { throw .configuration(key: "reasoning.calls_per_minute", detail: "must be at least 1") }
         if queueCapacity < 1 { throw .configuration(key: "reasoning.queue_capacity", detail: "must be at least 1") }
         if verificationRetries < 0 { throw .configuration(key: "reasoning.verification_retries", detail: "must not be negative") }
+        if fewShot.maxExamples < 0 { throw .configuration(key: "reasoning.few_shot_examples", detail: "must not be negative") }
+        if fewShot.maxTokens < 0 { throw .configuration(key: "reasoning.few_shot_max_tokens", detail: "must not be negative") }
         if circuitBreaker.failureThreshold < 1 {
             throw .configuration(key: "reasoning.circuit_breaker.failure_threshold", detail: "must be at least 1")
         }

@@ -17,6 +17,19 @@ public actor ReasoningEngine {
     private let builder: PromptBuilder
     private let verifier = ReplyVerifier()
     private var cache: VerdictCache
+    /// Operator labels and `reasoning.few_shot_file` rows, for few-shot examples.
+    private var fewShot: FewShotSelector
+    /// Examples and prompt version per template text; cleared whenever a label changes.
+    private var promptContexts: [String: PromptContext] = [:]
+
+    /// What a template's prompt carries besides the template: the few-shot examples, and the
+    /// prompt version that keys its verdict in the cache (the base version, plus a fingerprint
+    /// of the examples when there are any), so a verdict judged without a newer label's
+    /// example is not served for a prompt that now carries it.
+    struct PromptContext: Sendable {
+        var examples: [LabelledExample]
+        var version: String
+    }
     private var stats = ReasoningStatistics()
     private var rateLimiter: CallRateLimiter
     private var inFlight = 0
@@ -48,39 +61,52 @@ public actor ReasoningEngine {
     private var cacheDirty = false
     private nonisolated let continuation: AsyncStream<WindowJudgement>.Continuation
 
-    /// HTTP endpoints and the verdict cache (`cachePath`) from the configuration. A corrupt
-    /// cache file is moved aside and reported in `statistics.cacheWarning`.
+    /// HTTP endpoints, the verdict cache (`cachePath`) and the few-shot file from the
+    /// configuration. A corrupt cache file is moved aside and reported in
+    /// `statistics.cacheWarning`; an unreadable few-shot file is an error naming its line.
     public init(configuration: ReasoningConfiguration) throws(ReasoningError) {
         var warning: String?
         var cache = VerdictCache()
         if let path = configuration.cachePath { (cache, warning) = VerdictCache.openRecovering(path: path) }
         try configuration.validate()
         self.init(configuration: configuration, pool: try EndpointPool(configuration: configuration),
-                  models: configuration.endpoints.map(\.model), cache: cache, cacheWarning: warning)
+                  models: configuration.endpoints.map(\.model), cache: cache, cacheWarning: warning,
+                  fewShotExamples: try Self.fileExamples(configuration))
     }
 
-    /// HTTP endpoints from the configuration (reads API keys now).
+    /// HTTP endpoints from the configuration (reads API keys and the few-shot file now).
     public init(configuration: ReasoningConfiguration, cache: VerdictCache) throws(ReasoningError) {
         try configuration.validate()
         self.init(configuration: configuration, pool: try EndpointPool(configuration: configuration),
-                  models: configuration.endpoints.map(\.model), cache: cache)
+                  models: configuration.endpoints.map(\.model), cache: cache, fewShotExamples: try Self.fileExamples(configuration))
     }
 
-    /// Any backend (the oracle, a test double) behind one circuit breaker.
-    public init(configuration: ReasoningConfiguration, backend: any ChatBackend, model: String, cache: VerdictCache) {
+    /// Any backend (the oracle, a test double) behind one circuit breaker. Reads no file:
+    /// labelled templates for few-shot examples come as `fewShotExamples`.
+    public init(configuration: ReasoningConfiguration, backend: any ChatBackend, model: String, cache: VerdictCache,
+                fewShotExamples: [LabelledExample] = []) {
         let pool = EndpointPool(members: [.init(name: model, backend: backend)], circuitBreaker: configuration.circuitBreaker,
                                 maxRetryAfter: configuration.maxRetryAfter)
-        self.init(configuration: configuration, pool: pool, models: [model], cache: cache)
+        self.init(configuration: configuration, pool: pool, models: [model], cache: cache, fewShotExamples: fewShotExamples)
+    }
+
+    private static func fileExamples(_ configuration: ReasoningConfiguration) throws(ReasoningError) -> [LabelledExample] {
+        guard configuration.fewShot.maxExamples > 0, let path = configuration.fewShot.examplesPath else { return [] }
+        return try FewShotFile.load(path: path)
     }
 
     private init(configuration: ReasoningConfiguration, pool: EndpointPool, models: [String], cache: VerdictCache,
-                 cacheWarning: String? = nil) {
+                 cacheWarning: String? = nil, fewShotExamples: [LabelledExample]) {
         self.configuration = configuration
         self.stats.cacheWarning = cacheWarning
         self.pool = pool
         self.models = models
         self.builder = PromptBuilder(prompts: configuration.prompts)
         self.cache = cache
+        var fewShot = FewShotSelector(configuration: configuration.fewShot, instruction: configuration.prompts.templateInstruction,
+                                      examples: fewShotExamples)
+        for override in cache.allOverrides { fewShot.add(Self.example(override)) }
+        self.fewShot = fewShot
         self.rateLimiter = CallRateLimiter(limit: configuration.callsPerMinute)
         self.inbox = LockedState(Inbox(queue: SuspicionQueue(capacity: configuration.queueCapacity)))
         self.maxConcurrent = configuration.maxConcurrent
@@ -109,17 +135,49 @@ public actor ReasoningEngine {
 
     // MARK: Operator overrides
 
-    /// An operator's label for a template text; wins over every model verdict from now on.
+    /// An operator's label for a template text: wins over every model verdict from now on
+    /// (the next window with the template costs no call), is written to the cache file before
+    /// this returns, and becomes a few-shot example for similar templates.
     public func setOverride(templateText: String, label: Verdict.Label, note: String? = nil) {
         cache.setOverride(templateText: templateText, label: label, note: note)
-        cacheDirty = true
-        flushCache()
+        labelsChanged()
     }
 
     public func removeOverride(templateText: String) {
         cache.removeOverride(templateText: templateText)
+        labelsChanged()
+    }
+
+    /// An operator's label on an alert, passed on to the templates it implies. `normal`: every
+    /// template of the window is normal (a window is abnormal when any template is, so a normal
+    /// window holds only normal templates). `abnormal`: the window's template when it has
+    /// exactly one; with several, which one is at fault is unknown, so none is labelled (label
+    /// it with `rationctl label template`). Labels this alert implied before are withdrawn
+    /// first; a label set on a template itself is never replaced. Returns the texts labelled.
+    @discardableResult
+    public func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64) -> [String] {
+        let texts = Array(Set(templateTexts)).sorted()
+        for text in texts where cache.allOverrides.contains(where: { $0.templateText == text && $0.alert == alert }) {
+            cache.removeOverride(templateText: text)
+        }
+        let implied = label == .normal || texts.count == 1 ? texts : []
+        let applied = implied.filter { cache.setOverride(templateText: $0, label: label, note: note, alert: alert) }
+        labelsChanged()
+        return applied
+    }
+
+    /// Every operator label (template and alert-implied), ordered by template text.
+    public var operatorLabels: [VerdictCache.Override] { cache.allOverrides }
+
+    private func labelsChanged() {
+        fewShot.replaceOperatorExamples(cache.allOverrides.map(Self.example))
+        promptContexts.removeAll()
         cacheDirty = true
         flushCache()
+    }
+
+    private static func example(_ override: VerdictCache.Override) -> LabelledExample {
+        LabelledExample(templateText: override.templateText, label: override.label, analysis: override.note, origin: .operator)
     }
 
     // MARK: Direct judgement
@@ -266,12 +324,24 @@ public actor ReasoningEngine {
     // MARK: Templates
 
     private func cachedVerdict(for text: String) -> Verdict? {
+        let version = promptContext(for: text).version
         for model in models {
-            if let hit = cache.lookup(.init(templateText: text, model: model, promptVersion: configuration.prompts.version)) {
+            if let hit = cache.lookup(.init(templateText: text, model: model, promptVersion: version)) {
                 return hit
             }
         }
         return nil
+    }
+
+    func promptContext(for text: String) -> PromptContext {
+        if let known = promptContexts[text] { return known }
+        let examples = fewShot.select(for: text)
+        let base = configuration.prompts.version
+        let context = PromptContext(examples: examples,
+                                    version: examples.isEmpty ? base : base + "+fs." + FewShotSelector.fingerprint(examples))
+        if promptContexts.count >= 4096 { promptContexts.removeAll(keepingCapacity: true) }
+        promptContexts[text] = context
+        return context
     }
 
     private func judgeTemplate(text: String, lines: [String]) async -> Verdict {
@@ -280,14 +350,17 @@ public actor ReasoningEngine {
             if hit.status == .operatorOverride { stats.overrideHits += 1 }
             return hit
         }
-        let key = VerdictCache.Key(templateText: text, model: models[0], promptVersion: configuration.prompts.version)
+        let context = promptContext(for: text)
+        let key = VerdictCache.Key(templateText: text, model: models[0], promptVersion: context.version)
         if let running = pending[key] {
             stats.cacheHits += 1
             var shared = await running.value
             shared.cached = true
             return shared
         }
-        let request = ChatRequest(messages: builder.templateMessages(templateText: text), temperature: configuration.temperature,
+        if !context.examples.isEmpty { stats.fewShotPrompts += 1 }
+        let request = ChatRequest(messages: builder.templateMessages(templateText: text, examples: context.examples),
+                                  temperature: configuration.temperature,
                                   maxTokens: configuration.maxTokens, constraint: configuration.constraint,
                                   subject: .template(text: text, lines: lines))
         let task = Task { await self.ask(request, evidence: [text] + lines, lineCount: 0) }
@@ -298,7 +371,7 @@ public actor ReasoningEngine {
         case .skipped: break
         default:
             let answeredBy = verdict.model.flatMap { models.contains($0) ? $0 : nil } ?? models[0]
-            cache.store(verdict, for: .init(templateText: text, model: answeredBy, promptVersion: configuration.prompts.version))
+            cache.store(verdict, for: .init(templateText: text, model: answeredBy, promptVersion: context.version))
             persistCache()
         }
         return verdict

@@ -15,6 +15,8 @@ public struct ReasoningStatistics: Sendable, Hashable, Codable {
     public var skipped = 0
     public var windowsJudged = 0
     public var windowPrompts = 0
+    /// Template prompts sent with few-shot examples (operator labels or the few-shot file).
+    public var fewShotPrompts = 0
     public var promptTokens = 0
     public var completionTokens = 0
     /// Windows refused by `submit` because the queue was full of more suspicious ones.

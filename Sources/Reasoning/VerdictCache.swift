@@ -32,6 +32,8 @@ public struct VerdictCache: Sendable {
         public var templateText: String
         public var label: Verdict.Label
         public var note: String?
+        /// The alert whose label implied this one; nil for a label set on the template itself.
+        public var alert: UInt64?
     }
 
     struct Entry: Codable {
@@ -120,9 +122,18 @@ public struct VerdictCache: Sendable {
         }
     }
 
-    /// An operator's label for a template text (`<*>` matches any run of characters).
-    public mutating func setOverride(templateText: String, label: Verdict.Label, note: String? = nil) {
-        overrides[templateText] = Override(templateText: templateText, label: label, note: note)
+    /// Every operator label, ordered by template text.
+    public var allOverrides: [Override] { overrides.values.sorted { $0.templateText < $1.templateText } }
+
+    /// An operator's label for a template text (`<*>` matches any run of characters). A label
+    /// implied by an alert's label (`alert` set) never replaces one set on the template itself;
+    /// false when it was not applied for that reason.
+    @discardableResult
+    public mutating func setOverride(templateText: String, label: Verdict.Label, note: String? = nil,
+                                     alert: UInt64? = nil) -> Bool {
+        if alert != nil, let existing = overrides[templateText], existing.alert == nil { return false }
+        overrides[templateText] = Override(templateText: templateText, label: label, note: note, alert: alert)
+        return true
     }
 
     public mutating func removeOverride(templateText: String) {
