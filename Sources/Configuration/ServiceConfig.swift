@@ -22,6 +22,12 @@ public struct ReasoningConfig: Sendable, Hashable {
     public var windowPrompt = false
     /// Marks every verdict as coming from a demonstration model, not to be trusted.
     public var demo = false
+    /// Most labelled templates shown as few-shot examples per template prompt; 0: none.
+    public var fewShotExamples = 3
+    /// Estimated tokens all few-shot examples of one prompt may take.
+    public var fewShotMaxTokens = 400
+    /// A CSV of labelled templates used as examples besides the operator's labels.
+    public var fewShotFile: String?
 
     public init() {}
 
@@ -46,6 +52,10 @@ public struct ReasoningConfig: Sendable, Hashable {
         temperature = try t.double("temperature", default: temperature, in: 0...2)
         windowPrompt = try t.bool("window_prompt", default: windowPrompt)
         demo = try t.bool("demo", default: demo)
+        fewShotExamples = try t.integer("few_shot_examples", default: fewShotExamples, in: 0...32)
+        fewShotMaxTokens = try t.integer("few_shot_max_tokens", default: fewShotMaxTokens, in: 0...32_768)
+        fewShotFile = try t.optionalString("few_shot_file")
+        if let f = fewShotFile, !f.hasPrefix("/") { throw t.error("few_shot_file", "must be an absolute path") }
         try t.finish()
     }
 }

@@ -144,6 +144,8 @@ public struct PipelineSettings: Sendable {
                 // the stored verdict, which the store does not offer.
                 rejudgeSkipped: false)
             r.cachePath = verdictCachePath
+            r.fewShot = .init(maxExamples: c.reasoning.fewShotExamples, maxTokens: c.reasoning.fewShotMaxTokens,
+                              examplesPath: c.reasoning.fewShotFile)
             do { try r.validate() } catch { throw .configuration(key: "reasoning", reason: error.description) }
             reasoning = r
         } else {

@@ -67,6 +67,7 @@ import Testing
         case "endpoints": return "[\"http://10.0.0.1:8000/v1\"]"
         case "session_key_pattern": return "\"(blk_-?\\\\d+)\""
         case "api_key_file": return "\"/etc/rationd/key\""
+        case "few_shot_file": return "\"/etc/rationd/labelled-templates.csv\""
         case "count_step": return "10"
         case "max_bytes": return "\"512MiB\""
         default: break
