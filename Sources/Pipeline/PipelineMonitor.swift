@@ -70,6 +70,13 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
         }
     }
 
+    /// The alert's templates take on its label as the engine decides (`applyAlertLabel`):
+    /// by text, so templates the miner has since generalised or evicted are covered too.
+    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async {
+        let texts = alert.window.distinctTemplates.compactMap { alert.window.templates[$0] }
+        await engine?.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: alert.id.rawValue)
+    }
+
     public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {
         let result = await withCheckedContinuation { continuation in
             if !channel.post(.labelTemplate(id, label, continuation)) {

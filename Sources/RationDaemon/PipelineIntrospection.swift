@@ -12,6 +12,13 @@ public protocol PipelineIntrospection: Sendable {
     func store() async -> DaemonStatus.Store
     func templates(matching query: TemplateQuery) async throws -> [TemplateRecord]
     func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord
+    /// An operator labelled `alert` (already stored): reasoning takes the label on for the
+    /// alert's templates. Without a reasoning stage there is nothing to tell.
+    func alertLabelled(_ alert: Alert, label: OperatorLabel) async
+}
+
+extension PipelineIntrospection {
+    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async {}
 }
 
 /// No stage running: empty lists, zero counters, every template unknown.

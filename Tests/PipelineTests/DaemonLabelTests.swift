@@ -1,0 +1,103 @@
+import Control
+import Foundation
+import ProcessTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `rationd run` judged by a real loopback HTTP server that answers every template abnormal
+/// and counts requests (`Tests/ReasoningTests/Fixtures/scripted_llm_server.py`). Labels set
+/// with the built `rationctl` turn the cached model verdicts into the operator's in the next
+/// window, without a request, and still do after a restart.
+///
+/// Repeats of one alert's template set fold into that alert (keeping its first verdict), so
+/// each check uses a window mixing labelled templates in a new combination: a new alert whose
+/// verdict is the engine's answer for that window.
+@Suite(.serialized) struct DaemonLabelTests {
+    static let script = DaemonLLMTests.root.appendingPathComponent("Tests/ReasoningTests/Fixtures/scripted_llm_server.py").path
+
+    static func fanErrors(_ range: ClosedRange<Int>) -> [String] {
+        range.map { "2026-11-26 10:03:\(String(format: "%02d", $0)) ERROR thermal: fan \($0) stopped at \($0 * 10) rpm, cpu throttled" }
+    }
+
+    /// Requests the scripted server received in `abnormal` mode.
+    static func requests(port: Int) throws -> Int {
+        let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/stats")!)
+        return try JSONDecoder().decode([String: Int].self, from: data)["abnormal"] ?? 0
+    }
+
+    @Test(.timeLimit(.minutes(3))) func labelsOverrideCachedVerdictsInTheNextWindowWithoutARequestAndSurviveARestart() async throws {
+        let e2e = try DaemonEndToEndTests()
+        let dir = e2e.dir
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ChildProcess("/usr/bin/env", ["python3", Self.script], outputPath: dir + "/server.log")
+        defer { server.signal(SIGKILL); _ = try? waitpidBlocking(server.pid) }
+        var port: Int?
+        for _ in 0..<200 where port == nil {
+            port = server.output.split(separator: "\n").first { $0.hasPrefix("port ") }.flatMap { Int($0.dropFirst(5)) }
+            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let llm = try #require(port, "the scripted server did not start: \(server.output)")
+
+        // No warm-up and a threshold low enough that every window of error lines escalates.
+        let config = e2e.config
+            .replacingOccurrences(of: "endpoints = [\"http://127.0.0.1:1/v1\"]",
+                                  with: "endpoints = [\"http://127.0.0.1:\(llm)/abnormal/v1\"]")
+            .replacingOccurrences(of: "warmup_windows = 5", with: "warmup_windows = 0\nthreshold = 0.01")
+        try config.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
+        let first = DaemonEndToEndTests.diskErrors(1...10) + DaemonEndToEndTests.panics(1...10) + Self.fanErrors(1...10)
+        FileManager.default.createFile(atPath: e2e.log, contents: Data(first.map { $0 + "\n" }.joined().utf8))
+        var daemon = try e2e.start("first")
+        var running = true
+        defer { if running { daemon.signal(SIGKILL); _ = try? waitpidBlocking(daemon.pid) } }
+        try await e2e.until("three judged alerts", daemon: daemon) { try e2e.alerts().filter { $0.verdict.status == "verified" }.count == 3 }
+        #expect(try Self.requests(port: llm) == 3, "one request per distinct template")
+        let alerts = try e2e.alerts()
+        func alert(_ text: String) throws -> AlertRecord {
+            try #require(alerts.first { $0.events.first?.message.contains(text) == true }, "no alert for \(text)")
+        }
+        let disk = try alert("disk sda"), panic = try alert("scheduler panic"), fan = try alert("thermal: fan")
+        for a in [disk, panic, fan] {
+            #expect(a.verdict.label == "abnormal" && a.templates.count == 1, "the server calls everything abnormal: \(a.verdict)")
+        }
+
+        // LabelTemplate on two templates; LabelAlert on the panic alert (one template: it is labelled too).
+        _ = try e2e.rationctl(["label", "template", String(disk.templates[0].id), "normal", "--note", "test rig"])
+        _ = try e2e.rationctl(["label", "template", String(fan.templates[0].id), "normal"])
+        _ = try e2e.rationctl(["label", "alert", String(panic.id), "normal"])
+
+        /// Appends one window of two labelled templates and returns its alert, the only new one.
+        func mixedWindow(_ lines: [String], _ what: String) async throws -> AlertRecord {
+            let known = Set(try e2e.alerts().map(\.id))
+            try e2e.append(lines)
+            try await e2e.until(what, daemon: daemon) { try e2e.alerts().count == known.count + 1 }
+            let new = try #require(try e2e.alerts().first { !known.contains($0.id) })
+            #expect(new.templates.count == 2 && new.eventCount == 10)
+            return new
+        }
+
+        // The next window with those templates: the operator's verdict, no request.
+        let both = try await mixedWindow(DaemonEndToEndTests.diskErrors(11...15) + DaemonEndToEndTests.panics(11...15),
+                                         "the disk+panic alert")
+        #expect(both.verdict.label == "normal" && both.verdict.status == "operator", "\(both.verdict)")
+        #expect(both.verdict.rationale.contains("test rig"))
+        #expect(try Self.requests(port: llm) == 3, "a labelled template was sent to the model")
+        let status = try JSONDecoder().decode(DaemonStatus.self, from: e2e.rationctl(["status", "--json"]))
+        #expect(status.llm.calls == 3 && status.llm.cacheHits >= 2)
+
+        // Restart: the labels were written when they were set.
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.wait(seconds: 15) == 0)
+        daemon = try e2e.start("second")
+        let after = try await mixedWindow(Self.fanErrors(11...15) + DaemonEndToEndTests.panics(16...20),
+                                          "the fan+panic alert after the restart")
+        #expect(after.verdict.label == "normal" && after.verdict.status == "operator", "\(after.verdict)")
+        #expect(try Self.requests(port: llm) == 3, "a labelled template was sent to the model after the restart")
+        let restarted = try JSONDecoder().decode(DaemonStatus.self, from: e2e.rationctl(["status", "--json"]))
+        #expect(restarted.llm.calls == 0)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.wait(seconds: 15) == 0)
+        running = false
+    }
+}
