@@ -90,6 +90,7 @@ import Glibc
         daemon.signal(SIGTERM)
         #expect(try await daemon.wait(seconds: 15) == 0)
         daemon = try e2e.start("second")
+        try await e2e.until("the restarted daemon's socket", daemon: daemon) { try e2e.alerts().count == 4 }
         let after = try await mixedWindow(Self.fanErrors(11...15) + DaemonEndToEndTests.panics(16...20),
                                           "the fan+panic alert after the restart")
         #expect(after.verdict.label == "normal" && after.verdict.status == "operator", "\(after.verdict)")
