@@ -30,14 +30,17 @@ public struct FewShotSelector: Sendable {
 
     private struct Indexed: Sendable {
         var example: LabelledExample
-        var words: Set<String>
+        var wordCount: Int
         var cost: Int
     }
 
-    private var operatorExamples: [String: Indexed] = [:]
-    private var fileExamples: [String: Indexed] = [:]
-    /// Word → template texts holding it, over both kinds of examples.
-    private var postings: [String: Set<String>] = [:]
+    private var operatorExamples: [String: LabelledExample] = [:]
+    private var fileExamples: [String: LabelledExample] = [:]
+    /// The examples in effect (the operator's wins over a file row of the same text).
+    private var entries: [Indexed] = []
+    private var position: [String: Int] = [:]
+    /// Word → indices into `entries` of the examples holding it.
+    private var postings: [String: [Int]] = [:]
 
     public init(configuration: Configuration, instruction: String, examples: [LabelledExample] = []) {
         self.configuration = configuration
@@ -45,64 +48,82 @@ public struct FewShotSelector: Sendable {
         for example in examples { add(example) }
     }
 
-    public var count: Int { Set(operatorExamples.keys).union(fileExamples.keys).count }
+    public var count: Int { entries.count }
 
     /// Adds or replaces the example for its template text (operator and file examples are
     /// kept apart; the operator's wins while it exists).
     public mutating func add(_ example: LabelledExample) {
-        let indexed = Indexed(example: example, words: Self.words(of: example.templateText), cost: cost(of: example))
         switch example.origin {
-        case .operator: operatorExamples[example.templateText] = indexed
-        case .file: fileExamples[example.templateText] = indexed
+        case .operator: operatorExamples[example.templateText] = example
+        case .file:
+            fileExamples[example.templateText] = example
+            if operatorExamples[example.templateText] != nil { return }
         }
-        for word in indexed.words { postings[word, default: []].insert(example.templateText) }
+        let indexed = Indexed(example: example, wordCount: 0, cost: cost(of: example))
+        if let index = position[example.templateText] {
+            entries[index].example = example
+            entries[index].cost = indexed.cost
+            return
+        }
+        let words = Self.words(of: example.templateText)
+        position[example.templateText] = entries.count
+        for word in words { postings[word, default: []].append(entries.count) }
+        entries.append(Indexed(example: example, wordCount: words.count, cost: indexed.cost))
     }
 
     /// Replaces every operator example (labels were set or withdrawn); a file example of a
     /// text no longer labelled by the operator shows again.
     public mutating func replaceOperatorExamples(_ examples: [LabelledExample]) {
+        let files = fileExamples.values.sorted { $0.templateText < $1.templateText }
         operatorExamples.removeAll()
+        fileExamples.removeAll()
+        entries.removeAll()
+        position.removeAll()
         postings.removeAll()
-        for indexed in fileExamples.values {
-            for word in indexed.words { postings[word, default: []].insert(indexed.example.templateText) }
-        }
         for example in examples {
             var example = example
             example.origin = .operator
             add(example)
         }
+        for example in files { add(example) }
     }
 
     /// The examples for a prompt about `templateText`, in prompt order (most similar last).
     /// Empty when disabled, when nothing is labelled, or when no labelled template shares a word.
     public func select(for templateText: String) -> [LabelledExample] {
-        guard configuration.maxExamples > 0, configuration.maxTokens > 0 else { return [] }
+        guard configuration.maxExamples > 0, configuration.maxTokens > 0, !entries.isEmpty else { return [] }
         let words = Self.words(of: templateText)
-        var candidates = Set<String>()
-        for word in words { candidates.formUnion(postings[word] ?? []) }
-        candidates.remove(templateText)
-        var scored: [(indexed: Indexed, shared: Int, union: Int)] = []
-        for text in candidates {
-            guard let indexed = operatorExamples[text] ?? fileExamples[text] else { continue }
-            let shared = indexed.words.intersection(words).count
-            guard shared > 0 else { continue }
-            scored.append((indexed, shared, indexed.words.count + words.count - shared))
+        // Shared words per example, accumulated from the postings of the query's words.
+        var shared = [Int](repeating: 0, count: entries.count)
+        var touched: [Int] = []
+        for word in words {
+            for index in postings[word] ?? [] {
+                if shared[index] == 0 { touched.append(index) }
+                shared[index] += 1
+            }
+        }
+        var scored: [(index: Int, shared: Int, union: Int)] = []
+        scored.reserveCapacity(touched.count)
+        for index in touched where entries[index].example.templateText != templateText {
+            scored.append((index, shared[index], entries[index].wordCount + words.count - shared[index]))
         }
         scored.sort { a, b in
             // a.shared / a.union > b.shared / b.union, exactly.
             let left = a.shared * b.union, right = b.shared * a.union
             if left != right { return left > right }
-            if a.indexed.example.templateText != b.indexed.example.templateText {
-                return Array(a.indexed.example.templateText.utf8).lexicographicallyPrecedes(b.indexed.example.templateText.utf8)
+            let x = entries[a.index].example, y = entries[b.index].example
+            if x.templateText != y.templateText {
+                return x.templateText.utf8.lexicographicallyPrecedes(y.templateText.utf8)
             }
-            return a.indexed.example.label.rawValue < b.indexed.example.label.rawValue
+            return x.label.rawValue < y.label.rawValue
         }
         var chosen: [LabelledExample] = []
         var budget = configuration.maxTokens
         for candidate in scored where chosen.count < configuration.maxExamples {
-            guard candidate.indexed.cost <= budget else { continue }
-            budget -= candidate.indexed.cost
-            chosen.append(candidate.indexed.example)
+            let entry = entries[candidate.index]
+            guard entry.cost <= budget else { continue }
+            budget -= entry.cost
+            chosen.append(entry.example)
         }
         return chosen.reversed()
     }
