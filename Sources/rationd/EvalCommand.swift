@@ -5,6 +5,6 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate pipeline stages on labelled datasets.",
-        subcommands: [EvalDetectionCommand.self, EvalReasoningCommand.self]
+        subcommands: [EvalDetectionCommand.self, EvalReasoningCommand.self, EvalFewShotCommand.self]
     )
 }
