@@ -157,9 +157,7 @@ public actor ReasoningEngine {
     @discardableResult
     public func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64) -> [String] {
         let texts = Array(Set(templateTexts)).sorted()
-        for text in texts where cache.allOverrides.contains(where: { $0.templateText == text && $0.alert == alert }) {
-            cache.removeOverride(templateText: text)
-        }
+        for implied in cache.allOverrides where implied.alert == alert { cache.removeOverride(templateText: implied.templateText) }
         let implied = label == .normal || texts.count == 1 ? texts : []
         let applied = implied.filter { cache.setOverride(templateText: $0, label: label, note: note, alert: alert) }
         labelsChanged()
