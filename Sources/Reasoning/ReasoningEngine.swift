@@ -361,7 +361,9 @@ public actor ReasoningEngine {
                                   temperature: configuration.temperature,
                                   maxTokens: configuration.maxTokens, constraint: configuration.constraint,
                                   subject: .template(text: text, lines: lines))
-        let task = Task { await self.ask(request, evidence: [text] + lines, lineCount: 0) }
+        // The examples are in the prompt: quoting one (as a comparison) is not made-up evidence.
+        let evidence = [text] + lines + context.examples.map(\.templateText)
+        let task = Task { await self.ask(request, evidence: evidence, lineCount: 0) }
         pending[key] = task
         let verdict = await task.value
         pending[key] = nil

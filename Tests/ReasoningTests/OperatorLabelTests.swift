@@ -8,9 +8,13 @@ import Testing
 /// where the assertion is what was sent and how often; the same flows run against a real HTTP
 /// server in `OperatorLabelServerTests`.
 final class RecordingBackend: ChatBackend, @unchecked Sendable {
-    // @unchecked: `recorded` is only touched under `lock`.
+    // @unchecked: `recorded` is only touched under `lock`; `reply` is immutable.
     private let lock = NSLock()
     private var recorded: [ChatRequest] = []
+    /// Replaces the answer when set.
+    private let reply: (@Sendable (ChatRequest) -> String)?
+
+    init(reply: (@Sendable (ChatRequest) -> String)? = nil) { self.reply = reply }
 
     var requests: [ChatRequest] { lock.withLock { recorded } }
     private func record(_ request: ChatRequest) { lock.withLock { recorded.append(request) } }
@@ -20,8 +24,9 @@ final class RecordingBackend: ChatBackend, @unchecked Sendable {
         record(request)
         let template = request.messages.last { $0.role == .user }?.content.split(separator: "\n").last.map(String.init) ?? ""
         let abnormal = template.contains("fail")
-        let content = abnormal ? "<think>The entry \"\(template)\" reports a failure, so it is abnormal.</think><answer>abnormal</answer>"
-            : "<think>The entry \"\(template)\" reports routine activity, so it is normal.</think><answer>normal</answer>"
+        let content = reply?(request) ?? (abnormal
+            ? "<think>The entry \"\(template)\" reports a failure, so it is abnormal.</think><answer>abnormal</answer>"
+            : "<think>The entry \"\(template)\" reports routine activity, so it is normal.</think><answer>normal</answer>")
         return ChatReply(content: content, model: "recording", promptTokens: 10, completionTokens: 10, finishReason: "stop")
     }
 }
@@ -94,6 +99,19 @@ final class RecordingBackend: ChatBackend, @unchecked Sendable {
         let plain = Self.engine(plainBackend, fewShot: 0, file: file)
         _ = await plain.judge(Sample.window(template: "fan <*> stopped at <*> rpm"), suspicion: Sample.suspicion)
         #expect(plainBackend.requests.first?.messages.map(\.role) == [.system, .user])
+    }
+
+    @Test func aReplyQuotingAnExampleIsVerifiedAndOneQuotingNothingShownIsNot() async {
+        let backend = RecordingBackend { request in
+            let quoted = request.messages.count > 2 ? "fan <*> has stopped" : "fan 7 exploded"
+            return "<think>Like \"\(quoted)\", a stopped fan is a fault, so it is abnormal.</think><answer>abnormal</answer>"
+        }
+        let engine = Self.engine(backend)
+        await engine.setOverride(templateText: "fan <*> has stopped", label: .abnormal)
+        let withExample = await engine.judge(Sample.window(template: "fan <*> stopped at <*> rpm"), suspicion: Sample.suspicion)
+        #expect(withExample.status == .verified, "\(withExample.status)")
+        let withoutExample = await engine.judge(Sample.window(template: "pump <*> halted"), suspicion: Sample.suspicion)
+        #expect(withoutExample.status != .verified, "a quote of text the prompt never showed passed")
     }
 
     @Test func aNewSimilarLabelReJudgesOnlyTheTemplatesWhosePromptsItChanges() async {
