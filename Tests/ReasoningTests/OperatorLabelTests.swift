@@ -190,3 +190,22 @@ extension LiveServerTests.EngineFaultTests {
         #expect(try server.count("abnormal") == 1)
     }
 }
+
+extension LiveServerTests.RealLLMTests {
+    /// A real llama.cpp server takes the few-shot conversation (its chat template renders the
+    /// assistant turns): the same template is asked again once a similar label exists, not
+    /// served from the cache, and the prompt the server counted grew by the example.
+    @Test func fewShotExamplesReachTheRealServerAndReJudgeTheTemplate() async throws {
+        let engine = try engine(constraint: .llamaGrammar)
+        let template = "fan <*> stopped at <*> rpm"
+        let plain = await engine.judge(Sample.window(template: template), suspicion: Sample.suspicion)
+        assertPlumbing(plain)
+        await engine.setOverride(templateText: "fan <*> has stopped", label: .abnormal, note: "A stopped fan overheats the node.")
+        let withExample = await engine.judge(Sample.window(template: template, key: "w2"), suspicion: Sample.suspicion)
+        assertPlumbing(withExample)
+        let grown = (withExample.promptTokens ?? 0) - (plain.promptTokens ?? 0)
+        #expect(grown > 20, "prompt tokens \(plain.promptTokens ?? -1) -> \(withExample.promptTokens ?? -1)")
+        let statistics = await engine.statistics
+        #expect(statistics.fewShotPrompts == 1 && statistics.calls == 2)
+    }
+}
