@@ -1,18 +1,42 @@
 import Foundation
 import RationCore
 
-/// Reads `reasoning.few_shot_file`: a CSV of labelled templates used as few-shot examples.
-/// The header names a template column (`template`, `log` or `EventTemplate`), a label column
-/// (`label_rectified` preferred over `label`; values `normal`/`abnormal` or `0`/`1`) and
+/// Reads `reasoning.few_shot_file`: labelled templates used as few-shot examples.
+///
+/// CSV: the header names a template column (`template`, `log` or `EventTemplate`), a label
+/// column (`label_rectified` preferred over `label`; values `normal`/`abnormal` or `0`/`1`) and
 /// optionally an analysis column (`analysis` or `note`). LogPrompt's BGL template labels
 /// (`log,label,label_rectified`) read as they are.
+///
+/// JSON lines (a path ending in `.jsonl`): one object per line with `template`, `label` and
+/// optionally `analysis` (other keys such as `time` are ignored) — the labelled-template
+/// format of `rationd export sft`, so distilled analyses become the examples' reasoning.
 public enum FewShotFile {
     public static func load(path: String) throws(ReasoningError) -> [LabelledExample] {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw .labels(path: path, line: 0, detail: "cannot read: \(error.localizedDescription)")
         }
-        return try parse(text, path: path)
+        return path.hasSuffix(".jsonl") ? try parseJSONLines(text, path: path) : try parse(text, path: path)
+    }
+
+    /// Parses JSON lines; errors name `path` and the line. Blank lines are skipped.
+    public static func parseJSONLines(_ text: String, path: String) throws(ReasoningError) -> [LabelledExample] {
+        struct Row: Decodable { var template: String?; var label: String?; var analysis: String? }
+        var rows: [(line: Int, template: String, label: String, analysis: String?)] = []
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where !String(line).trimmingWhitespace().isEmpty {
+            let row: Row
+            do { row = try JSONDecoder().decode(Row.self, from: Data(line.utf8)) } catch {
+                throw .labels(path: path, line: offset + 1, detail: "not a JSON object with string keys template, label, analysis")
+            }
+            guard let template = row.template?.trimmingWhitespace(), !template.isEmpty else {
+                throw .labels(path: path, line: offset + 1, detail: "missing or empty \"template\"")
+            }
+            guard let label = row.label else { throw .labels(path: path, line: offset + 1, detail: "missing \"label\"") }
+            rows.append((offset + 1, template, label, row.analysis))
+        }
+        return try collect(rows, labelName: "label", path: path)
     }
 
     /// Parses the file's text; errors name `path` and the line.
@@ -27,8 +51,7 @@ public enum FewShotFile {
             throw .labels(path: path, line: 1, detail: "no label column (label_rectified, label) in \(header)")
         }
         let analysisIndex = header.firstIndex(of: "analysis") ?? header.firstIndex(of: "note")
-        var examples: [LabelledExample] = []
-        var seen: [String: (index: Int, line: Int)] = [:]
+        var collected: [(line: Int, template: String, label: String, analysis: String?)] = []
         // Row n is on line n + 2 unless an earlier quoted field spans lines.
         for (offset, row) in rows.enumerated() where !(row.count == 1 && row[0].trimmingWhitespace().isEmpty) {
             let line = offset + 2
@@ -37,24 +60,36 @@ public enum FewShotFile {
             }
             let template = row[textIndex].trimmingWhitespace()
             guard !template.isEmpty else { throw .labels(path: path, line: line, detail: "empty template") }
-            let value = row[labelIndex].trimmingWhitespace().lowercased()
+            collected.append((line, template, row[labelIndex], analysisIndex.map { row[$0] }))
+        }
+        return try collect(collected, labelName: header[labelIndex], path: path)
+    }
+
+    /// Checks labels and repeats: a repeated template with the same label is read once; with
+    /// another label it is an error naming both lines.
+    private static func collect(_ rows: [(line: Int, template: String, label: String, analysis: String?)], labelName: String,
+                                path: String) throws(ReasoningError) -> [LabelledExample] {
+        var examples: [LabelledExample] = []
+        var seen: [String: (index: Int, line: Int)] = [:]
+        for row in rows {
+            let value = row.label.trimmingWhitespace().lowercased()
             let label: Verdict.Label
             switch value {
             case "1", "abnormal": label = .abnormal
             case "0", "normal": label = .normal
             default:
-                throw .labels(path: path, line: line,
-                              detail: "\(header[labelIndex]) is \"\(value.prefix(40))\", expected normal, abnormal, 0 or 1")
+                throw .labels(path: path, line: row.line,
+                              detail: "\(labelName) is \"\(value.prefix(40))\", expected normal, abnormal, 0 or 1")
             }
-            if let earlier = seen[template] {
+            if let earlier = seen[row.template] {
                 guard examples[earlier.index].label == label else {
-                    throw .labels(path: path, line: line, detail: "template labelled \(examples[earlier.index].label.rawValue) on line \(earlier.line) is \(label.rawValue) here")
+                    throw .labels(path: path, line: row.line,
+                                  detail: "template labelled \(examples[earlier.index].label.rawValue) on line \(earlier.line) is \(label.rawValue) here")
                 }
                 continue
             }
-            seen[template] = (examples.count, line)
-            examples.append(LabelledExample(templateText: template, label: label,
-                                            analysis: analysisIndex.map { row[$0] }, origin: .file))
+            seen[row.template] = (examples.count, row.line)
+            examples.append(LabelledExample(templateText: row.template, label: label, analysis: row.analysis, origin: .file))
         }
         return examples
     }

@@ -150,6 +150,28 @@ import Testing
                                              analysis: "Fans cool the CPU, so it overheats.", origin: .file)])
     }
 
+    @Test func readsTheLabelledTemplateJSONLinesOfExportSFT() throws {
+        let text = """
+            {"time": 1764150000, "template": "fan <*> stopped", "label": "abnormal", "analysis": "A stopped fan overheats the node."}
+
+            {"time": "2026-11-26T10:00:00Z", "template": "fan <*> speed <*> rpm", "label": "normal"}
+            """
+        let examples = try FewShotFile.parseJSONLines(text, path: "labels.jsonl")
+        #expect(examples == [
+            LabelledExample(templateText: "fan <*> stopped", label: .abnormal, analysis: "A stopped fan overheats the node.", origin: .file),
+            LabelledExample(templateText: "fan <*> speed <*> rpm", label: .normal, origin: .file),
+        ])
+        #expect(throws: ReasoningError.labels(path: "labels.jsonl", line: 2, detail: "missing \"label\"")) {
+            try FewShotFile.parseJSONLines("{\"template\": \"a\", \"label\": \"normal\"}\n{\"template\": \"b\"}\n", path: "labels.jsonl")
+        }
+        #expect(throws: ReasoningError.self) { try FewShotFile.parseJSONLines("not json\n", path: "labels.jsonl") }
+        // `load` picks the format by the file name.
+        let directory = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try text.write(toFile: directory + "/labels.jsonl", atomically: true, encoding: .utf8)
+        #expect(try FewShotFile.load(path: directory + "/labels.jsonl") == examples)
+    }
+
     @Test func errorsNameTheFileAndLine() {
         #expect(throws: ReasoningError.labels(path: "x.csv", line: 3, detail: "label is \"maybe\", expected normal, abnormal, 0 or 1")) {
             try FewShotFile.parse("template,label\na <*>,normal\nb <*>,maybe\n", path: "x.csv")
