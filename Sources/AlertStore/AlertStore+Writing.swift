@@ -57,6 +57,22 @@ extension AlertStore {
         maintainLocked()
     }
 
+    /// Replaces the verdict of a stored alert (a window judged again after it was stored as
+    /// skipped). Returns the alert as now stored.
+    @discardableResult
+    public func revise(id: AlertID, verdict: Verdict) throws(AlertStoreError) -> Alert {
+        lock.lock()
+        defer { lock.unlock() }
+        let active = try writableActive()
+        guard var stored = try storedLocked(id: id) else { throw .notFound(id) }
+        stored.alert.verdict = verdict
+        try write(stored, to: active)
+        if aggregation[stored.alert.signature]?.alert.id == id { remember(stored) }
+        try syncIfRequired(stored, active: active)
+        maintainLocked()
+        return stored.alert
+    }
+
     /// Forces every appended alert to disk (before a source checkpoint is saved).
     public func sync() throws(AlertStoreError) {
         lock.lock()

@@ -22,6 +22,12 @@ public struct ReasoningConfig: Sendable, Hashable {
     public var windowPrompt = false
     /// Marks every verdict as coming from a demonstration model, not to be trusted.
     public var demo = false
+    /// Judges windows stored as `skipped` again once the budget or the endpoint recovers, and
+    /// updates their stored verdict.
+    public var rejudgeSkipped = true
+    public var rejudgeInterval: Duration = .seconds(30)
+    /// Skipped windows kept in memory for re-judging; beyond it the oldest keeps its skipped verdict.
+    public var rejudgeCapacity = 1024
 
     public init() {}
 
@@ -46,6 +52,9 @@ public struct ReasoningConfig: Sendable, Hashable {
         temperature = try t.double("temperature", default: temperature, in: 0...2)
         windowPrompt = try t.bool("window_prompt", default: windowPrompt)
         demo = try t.bool("demo", default: demo)
+        rejudgeSkipped = try t.bool("rejudge_skipped", default: rejudgeSkipped)
+        rejudgeInterval = try t.duration("rejudge_interval", default: rejudgeInterval, minimum: .seconds(1))
+        rejudgeCapacity = try t.integer("rejudge_capacity", default: rejudgeCapacity, in: 1...1_000_000)
         try t.finish()
     }
 }

@@ -140,9 +140,8 @@ public struct PipelineSettings: Sendable {
                 requestTimeout: c.reasoning.requestTimeout, maxConcurrent: c.reasoning.maxConcurrency,
                 callsPerMinute: c.reasoning.maxCallsPerMinute, queueCapacity: c.reasoning.queueLength,
                 windowPromptEnabled: c.reasoning.windowPrompt,
-                // A skipped alert is stored at once; re-judging it later would need an update of
-                // the stored verdict, which the store does not offer.
-                rejudgeSkipped: false)
+                rejudgeSkipped: c.reasoning.rejudgeSkipped, rejudgeInterval: c.reasoning.rejudgeInterval,
+                rejudgeCapacity: c.reasoning.rejudgeCapacity)
             r.cachePath = verdictCachePath
             do { try r.validate() } catch { throw .configuration(key: "reasoning", reason: error.description) }
             reasoning = r
