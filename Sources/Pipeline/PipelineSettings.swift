@@ -53,10 +53,6 @@ public struct PipelineSettings: Sendable {
     /// model answer with the loaded one).
     public static let defaultModelName = "default"
 
-    /// Triage scores are in bits of surprise (the Triage module's default threshold is 8 bits);
-    /// `triage.threshold` is on a 0…1 scale where the shipped 0.6 means those 8 bits.
-    public static let thresholdBitsPerUnit = 8.0 / 0.6
-
     public init(_ c: RationdConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PipelineError) {
         stateDirectory = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? c.daemon.stateDirectory
@@ -73,9 +69,10 @@ public struct PipelineSettings: Sendable {
                                    maxTokens: c.miner.maxTokens)
         do { try miner.validate() } catch { throw .configuration(key: "miner", reason: error.description) }
 
-        triage = TriageConfiguration(threshold: c.triage.threshold * Self.thresholdBitsPerUnit,
-                                     warmupWindows: c.triage.warmupWindows, burstRatio: c.triage.burstFactor,
-                                     burstMinimumEvents: 50)
+        triage = TriageConfiguration(threshold: c.triage.threshold, warmupWindows: c.triage.warmupWindows,
+                                     escalationBudgetPerHour: c.triage.escalationBudgetPerHour == 0 ? nil : c.triage.escalationBudgetPerHour,
+                                     rareFraction: c.triage.rareFraction, burstRatio: c.triage.burstFactor,
+                                     burstMinimumEvents: c.triage.burstMinimumEvents)
         do { try triage.validate() } catch { throw .configuration(key: "triage", reason: error.description) }
 
         sources = []

@@ -20,7 +20,7 @@ struct AlertsCommand: ParsableCommand {
         @Option(help: "abnormal, normal, unknown (no verdict) or skipped (reasoning skipped).")
         var verdict: String?
         @Option(name: .customLong("min-score"), help: ArgumentHelp(
-            "Only alerts whose triage score is at least BITS (surprise in bits, 0 and up; [triage] threshold 0.6 = 8 bits).",
+            "Only alerts whose triage score is at least BITS (surprise in bits, 0 and up; the default [triage] threshold is 8).",
             valueName: "bits"))
         var minScore: Double?
         @Option(help: "Operator label: abnormal, normal, or none.")

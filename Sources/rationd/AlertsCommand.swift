@@ -46,7 +46,7 @@ struct AlertsCommand: ParsableCommand {
         var verdict: String?
         @Option(help: "Operator label: normal or abnormal.")
         var label: String?
-        @Option(name: .customLong("min-score"), help: ArgumentHelp("Minimum triage score in bits ([triage] threshold 0.6 = 8 bits).", valueName: "bits"))
+        @Option(name: .customLong("min-score"), help: ArgumentHelp("Minimum triage score in bits (the default [triage] threshold is 8).", valueName: "bits"))
         var minScore: Double?
         @Option(help: "Case-sensitive text in the key, messages, templates, reasons or rationale.")
         var text: String?
