@@ -67,7 +67,7 @@ struct DistillCommand: AsyncParsableCommand {
     @Flag(name: .customLong("retry-dropped"), help: "Ask again about templates whose earlier reply was dropped.")
     var retryDropped = false
 
-    @Option(help: "Ask about at most this many templates (oldest labels first).")
+    @Option(help: "Use only the first N labels (oldest first); rerun with a larger N to go on.")
     var limit: Int?
 
     func run() async throws {

@@ -1,5 +1,7 @@
+import AlertStore
 import Foundation
 import ProcessTestSupport
+import RationCore
 import Reasoning
 import Testing
 
@@ -182,6 +184,34 @@ import Testing
                                              "--validation-fraction", "0"])
         #expect(direct.status == 0, "\(direct.stderr)")
         #expect(direct.stdout.contains("train: 1 examples, 0 normal, 1 abnormal"))
+    }
+
+    @Test func alertLabelsAreReadFromTheStoreOffline() throws {
+        let dir = try CommandTests().temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try AlertStore(configuration: AlertStoreConfiguration(directory: dir + "/state/alerts"))
+        let normal = try store.append(LabelSourceTests.alert(1, templates: ["backup started <*>", "backup done"], label: nil, at: 100))
+        let single = try store.append(LabelSourceTests.alert(2, templates: ["disk failure on <*>"], label: nil, at: 200))
+        let mixed = try store.append(LabelSourceTests.alert(3, templates: ["a <*>", "b"], label: nil, at: 300, source: "files.x"))
+        _ = try store.append(LabelSourceTests.alert(4, templates: ["unlabelled"], label: nil, at: 400, source: "files.y"))
+        try store.label(id: normal, OperatorLabel(label: .normal, note: "nightly", time: EventTime(secondsSinceEpoch: 500)))
+        try store.label(id: single, OperatorLabel(label: .abnormal, time: EventTime(secondsSinceEpoch: 600)))
+        try store.label(id: mixed, OperatorLabel(label: .abnormal, time: EventTime(secondsSinceEpoch: 700)))
+        try store.sync()
+        store.close()
+
+        let result = try CommandTests().run(["export", "rl", "--state-dir", dir + "/state", "--output-dir", dir + "/rl",
+                                             "--validation-fraction", "0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("3 labelled alerts, 3 template labels, 1 abnormal multi-template alerts not attributable"),
+                "\(result.stderr)")
+        #expect(result.stderr.contains("no verdict cache"))
+        let lines = try jsonLines(dir + "/rl/rl-train.jsonl")
+        let labels = Dictionary(uniqueKeysWithValues: lines.compactMap { line -> (String, String)? in
+            guard let user = (line["prompt"] as? [[String: String]])?.last?["content"], let label = line["label"] as? String else { return nil }
+            return (String(user.split(separator: "\n").last ?? ""), label)
+        })
+        #expect(labels == ["backup started <*>": "normal", "backup done": "normal", "disk failure on <*>": "abnormal"])
     }
 
     @Test func withoutAnyReachableTeacherTheRunFails() throws {

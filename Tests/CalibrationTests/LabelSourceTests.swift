@@ -5,13 +5,14 @@ import Testing
 
 /// Label sources, their precedence, and what a teacher reply comes to.
 @Suite struct LabelSourceTests {
-    func alert(_ id: UInt64, templates: [String], label: Verdict.Label?, at seconds: Double) -> Alert {
+    static func alert(_ id: UInt64, templates: [String], label: Verdict.Label?, at seconds: Double,
+                      source: SourceID = "journal") -> Alert {
         let events = templates.enumerated().map {
             WindowEvent(time: EventTime(secondsSinceEpoch: seconds), templateID: TemplateID(UInt64($0.offset + 1)), message: $0.element)
         }
         var texts: [TemplateID: String] = [:]
         for (index, text) in templates.enumerated() { texts[TemplateID(UInt64(index + 1))] = text }
-        let window = Window(key: SessionKey("k\(id)"), source: "journal", start: EventTime(secondsSinceEpoch: seconds),
+        let window = Window(key: SessionKey("k\(id)"), source: source, start: EventTime(secondsSinceEpoch: seconds),
                             end: EventTime(secondsSinceEpoch: seconds), events: events, templates: texts)
         return Alert(id: AlertID(id), firstSeen: window.start, lastSeen: window.end, window: window,
                      suspicion: Suspicion(score: 9, reasons: [], escalated: true), verdict: Verdict(label: .abnormal, status: .verified),
@@ -20,10 +21,10 @@ import Testing
 
     @Test func alertLabelsAttributeOnlyWhatTheWindowSays() {
         let (labels, unattributed) = TemplateLabels.alerts([
-            alert(1, templates: ["a <*>", "b"], label: .normal, at: 10),
-            alert(2, templates: ["c failed"], label: .abnormal, at: 20),
-            alert(3, templates: ["d", "e"], label: .abnormal, at: 30),
-            alert(4, templates: ["f"], label: nil, at: 40),
+            Self.alert(1, templates: ["a <*>", "b"], label: .normal, at: 10),
+            Self.alert(2, templates: ["c failed"], label: .abnormal, at: 20),
+            Self.alert(3, templates: ["d", "e"], label: .abnormal, at: 30),
+            Self.alert(4, templates: ["f"], label: nil, at: 40),
         ])
         #expect(labels.map(\.template) == ["a <*>", "b", "c failed"])
         #expect(labels.map(\.label) == [.normal, .normal, .abnormal])
