@@ -105,7 +105,9 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",
                                                            "rationd", "rationctl", "ProcessTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "rationd"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "Reasoning", "AlertStore", "rationd",
+                                                          "ProcessTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd",
                                                                "ProcessTestSupport"]),
         // Child processes of the built executables, shared by the suites that drive them.

@@ -93,6 +93,8 @@ public struct VerdictCache: Sendable {
 
     public var count: Int { entries.count }
     public var overrideCount: Int { overrides.count }
+    /// Every operator override, by template text (for exports of the operator's labels).
+    public var operatorOverrides: [Override] { overrides.values.sorted { $0.templateText < $1.templateText } }
 
     /// The cached or overriding verdict for a template, marked `cached`.
     public mutating func lookup(_ key: Key) -> Verdict? {
