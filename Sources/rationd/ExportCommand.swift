@@ -37,14 +37,10 @@ struct ExportSFTCommand: ParsableCommand {
     /// `--config` belongs to the root command.
     @ParentCommand var root: Rationd
 
-    @Option(help: ArgumentHelp("Distilled analyses (rationd distill output) for the labels.", valueName: "file"))
-    var analyses: String?
-
-    @Option(name: .customLong("output-dir"), help: "Directory for train.jsonl and validation.jsonl.")
-    var outputDirectory: String = "."
-
-    @Option(name: .customLong("validation-fraction"), help: "Share of the newest examples held out for validation, in [0, 1).")
-    var validationFraction: Double = 0.1
+    @OptionGroup var output: ExportOutputOptions
+    var analyses: String? { output.analyses }
+    var outputDirectory: String { output.outputDirectory }
+    var validationFraction: Double { output.validationFraction }
 
     func run() throws {
         let export: SFTExport
@@ -124,14 +120,10 @@ struct ExportRLCommand: ParsableCommand {
     /// `--config` belongs to the root command.
     @ParentCommand var root: Rationd
 
-    @Option(help: ArgumentHelp("Distilled analyses (rationd distill output) used as references.", valueName: "file"))
-    var analyses: String?
-
-    @Option(name: .customLong("output-dir"), help: "Directory for rl-train.jsonl and rl-validation.jsonl.")
-    var outputDirectory: String = "."
-
-    @Option(name: .customLong("validation-fraction"), help: "Share of the newest examples held out for validation, in [0, 1).")
-    var validationFraction: Double = 0.1
+    @OptionGroup var output: ExportOutputOptions
+    var analyses: String? { output.analyses }
+    var outputDirectory: String { output.outputDirectory }
+    var validationFraction: Double { output.validationFraction }
 
     func run() throws {
         guard labels.hasSource(config: root.checkConfig.config) else { throw ValidationError("give --labels-csv, --state-dir or --config") }
@@ -152,4 +144,17 @@ struct ExportRLCommand: ParsableCommand {
                 + ", \(examples.filter { $0.reference != nil }.count) with a reference")
         }
     }
+}
+
+/// What both exports take besides their label sources.
+struct ExportOutputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Distilled analyses (rationd distill output) for the labels: the assistant turns of sft, the references of rl.",
+                               valueName: "file"))
+    var analyses: String?
+
+    @Option(name: .customLong("output-dir"), help: "Directory for the train and validation JSONL files.")
+    var outputDirectory: String = "."
+
+    @Option(name: .customLong("validation-fraction"), help: "Share of the newest examples held out for validation, in [0, 1).")
+    var validationFraction: Double = 0.1
 }
