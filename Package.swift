@@ -76,14 +76,19 @@ let package = Package(
         // Expert calibration: the RationAnomaly reward and fine-tuning exports from operator labels.
         .target(name: "Calibration", dependencies: ["RationCore", "Reasoning"]),
 
+        // The alert filter options that rationctl and rationd alerts share.
+        .target(name: "AlertFilterOptions", dependencies: [
+            "Control", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         // Executables.
         .executableTarget(name: "rationd", dependencies: [
             "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore",
-            "Configuration", "RationDaemon", "Pipeline", "Calibration",
+            "Configuration", "RationDaemon", "Pipeline", "Calibration", "AlertFilterOptions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rationctl", dependencies: [
-            "RationCore", "Control",
+            "RationCore", "Control", "AlertFilterOptions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -100,7 +105,9 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",
                                                            "rationd", "rationctl", "ProcessTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "rationd"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "Reasoning", "AlertStore", "rationd",
+                                                          "ProcessTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd",
                                                                "ProcessTestSupport"]),
         // Child processes of the built executables, shared by the suites that drive them.

@@ -46,15 +46,29 @@ extension AlertStore {
 
     /// Sets (or replaces) the operator's label on a stored alert.
     public func label(id: AlertID, _ label: OperatorLabel) throws(AlertStoreError) {
+        try update(id: id) { $0.operatorLabel = label }
+    }
+
+    /// Replaces the verdict of a stored alert (a window judged again after it was stored as
+    /// skipped). Returns the alert as now stored.
+    @discardableResult
+    public func revise(id: AlertID, verdict: Verdict) throws(AlertStoreError) -> Alert {
+        try update(id: id) { $0.verdict = verdict }
+    }
+
+    /// Writes a changed version of a stored alert; the newest version wins on reading.
+    @discardableResult
+    private func update(id: AlertID, _ change: (inout Alert) -> Void) throws(AlertStoreError) -> Alert {
         lock.lock()
         defer { lock.unlock() }
         let active = try writableActive()
         guard var stored = try storedLocked(id: id) else { throw .notFound(id) }
-        stored.alert.operatorLabel = label
+        change(&stored.alert)
         try write(stored, to: active)
         if aggregation[stored.alert.signature]?.alert.id == id { remember(stored) }
         try syncIfRequired(stored, active: active)
         maintainLocked()
+        return stored.alert
     }
 
     /// Forces every appended alert to disk (before a source checkpoint is saved).

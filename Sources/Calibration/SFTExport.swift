@@ -43,16 +43,14 @@ public struct SFTExport: Sendable {
     /// Sorts by time (stable for equal times) and holds out the newest
     /// `round(count × validationFraction)` examples.
     public func split(_ items: [LabelledTemplate]) -> Split {
-        let ordered = items.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-        let held = Int((Double(ordered.count) * validationFraction).rounded())
-        let cut = ordered.count - held
+        let (train, validation) = ChronologicalSplit.split(items, validationFraction: validationFraction, time: \.time)
         func balance(_ slice: ArraySlice<LabelledTemplate>) -> [Verdict.Label: Int] {
             var counts: [Verdict.Label: Int] = [.normal: 0, .abnormal: 0]
             for item in slice { counts[item.label, default: 0] += 1 }
             return counts
         }
-        return Split(train: ordered[..<cut].map(example), validation: ordered[cut...].map(example),
-                     trainBalance: balance(ordered[..<cut]), validationBalance: balance(ordered[cut...]))
+        return Split(train: train.map(example), validation: validation.map(example),
+                     trainBalance: balance(train), validationBalance: balance(validation))
     }
 }
 

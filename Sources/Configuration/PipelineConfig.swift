@@ -68,24 +68,31 @@ public struct SessionizerConfig: Sendable, Hashable {
 
 /// `[triage]`: the statistical pre-filter.
 public struct TriageConfig: Sendable, Hashable {
-    /// Windows scoring at or above this are escalated (alerted, and reasoned about).
-    public var threshold = 0.6
+    /// Windows scoring at or above this many bits of surprise are escalated (alerted, and
+    /// reasoned about); the same unit as the scores `rationctl alerts` shows.
+    public var threshold = 8.0
+    /// Escalations allowed per hour of event time; past it windows are counted, not alerted (0 = no limit).
+    public var escalationBudgetPerHour = 600
     /// Windows seen before rarity scores count; before that only severity and new templates score.
     public var warmupWindows = 200
-    /// A template seen at most this often in the baseline counts as rare.
-    public var rareTemplateCount = 3
+    /// A template, transition or count vector seen in fewer than this share of learned windows is rare.
+    public var rareFraction = 0.05
     /// A rate this many times the baseline counts as a burst.
     public var burstFactor = 5.0
+    /// Fewer events than this in a window are never a burst.
+    public var burstMinimumEvents = 50
     /// How often the learned baseline is snapshotted.
     public var snapshotInterval: Duration = .seconds(300)
 
     public init() {}
 
     init(reading t: TableReader) throws(ConfigurationError) {
-        threshold = try t.double("threshold", default: threshold, in: 0...1)
+        threshold = try t.double("threshold", default: threshold, in: 0...10_000)
+        escalationBudgetPerHour = try t.integer("escalation_budget_per_hour", default: escalationBudgetPerHour, in: 0...100_000_000)
         warmupWindows = try t.integer("warmup_windows", default: warmupWindows, in: 0...10_000_000)
-        rareTemplateCount = try t.integer("rare_template_count", default: rareTemplateCount, in: 0...1_000_000)
+        rareFraction = try t.double("rare_fraction", default: rareFraction, in: 0...1)
         burstFactor = try t.double("burst_factor", default: burstFactor, in: 1...1_000_000)
+        burstMinimumEvents = try t.integer("burst_min_events", default: burstMinimumEvents, in: 1...100_000_000)
         snapshotInterval = try t.duration("snapshot_interval", default: snapshotInterval, minimum: .seconds(1))
         try t.finish()
     }

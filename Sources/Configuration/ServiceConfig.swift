@@ -22,6 +22,12 @@ public struct ReasoningConfig: Sendable, Hashable {
     public var windowPrompt = false
     /// Marks every verdict as coming from a demonstration model, not to be trusted.
     public var demo = false
+    /// Judges windows stored as `skipped` again once the budget or the endpoint recovers, and
+    /// updates their stored verdict.
+    public var rejudgeSkipped = true
+    public var rejudgeInterval: Duration = .seconds(30)
+    /// Skipped windows kept in memory for re-judging; beyond it the oldest keeps its skipped verdict.
+    public var rejudgeCapacity = 1024
     /// Most labelled templates shown as few-shot examples per template prompt; 0: none.
     public var fewShotExamples = 3
     /// Estimated tokens all few-shot examples of one prompt may take.
@@ -52,6 +58,9 @@ public struct ReasoningConfig: Sendable, Hashable {
         temperature = try t.double("temperature", default: temperature, in: 0...2)
         windowPrompt = try t.bool("window_prompt", default: windowPrompt)
         demo = try t.bool("demo", default: demo)
+        rejudgeSkipped = try t.bool("rejudge_skipped", default: rejudgeSkipped)
+        rejudgeInterval = try t.duration("rejudge_interval", default: rejudgeInterval, minimum: .seconds(1))
+        rejudgeCapacity = try t.integer("rejudge_capacity", default: rejudgeCapacity, in: 1...1_000_000)
         fewShotExamples = try t.integer("few_shot_examples", default: fewShotExamples, in: 0...32)
         fewShotMaxTokens = try t.integer("few_shot_max_tokens", default: fewShotMaxTokens, in: 0...32_768)
         fewShotFile = try t.optionalString("few_shot_file")

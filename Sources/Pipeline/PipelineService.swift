@@ -193,6 +193,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         let service: PipelineService
         var stage: AnalysisStage
         var nextTicket: UInt64 = 0
+        var awaitingRejudge: AwaitingRejudge
         var finished = Set<SourceID>()
         var idle = Set<SourceID>()
         var checkpointsHeld = false
@@ -204,6 +205,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         init(service: PipelineService, stage: AnalysisStage) {
             self.service = service
             self.stage = stage
+            awaitingRejudge = AwaitingRejudge(capacity: service.settings.reasoning?.rejudgeCapacity ?? 1)
         }
 
         mutating func run() async {
@@ -228,8 +230,13 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             case let .finished(source):
                 finished.insert(source)
             case let .judged(judgement):
-                if stage.release(ticket: judgement.ticket) != nil {
-                    store(judgement.window, judgement.suspicion, judgement.verdict)
+                if judgement.rejudged {
+                    revise(judgement)
+                } else if stage.release(ticket: judgement.ticket) != nil {
+                    let id = store(judgement.window, judgement.suspicion, judgement.verdict)
+                    if let id, case .skipped = judgement.verdict.status, service.settings.reasoning?.rejudgeSkipped == true {
+                        awaitingRejudge.remember(ticket: judgement.ticket, alert: id)
+                    }
                 }
             case .tick:
                 service.tickPending.store(false, ordering: .releasing)
@@ -258,7 +265,20 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             }
         }
 
-        mutating func store(_ window: Window, _ suspicion: Suspicion, _ verdict: Verdict) {
+        /// A window stored as skipped was judged again: its alert takes the new verdict.
+        mutating func revise(_ judgement: WindowJudgement) {
+            guard let id = awaitingRejudge.take(ticket: judgement.ticket) else { return }
+            if case .skipped = judgement.verdict.status { return }
+            do {
+                service.publish(try service.store.revise(id: id, verdict: judgement.verdict))
+            } catch {
+                logger.warning("cannot update a re-judged alert; it keeps its skipped verdict",
+                               metadata: ["alert": "\(id)", "error": "\(error)"])
+            }
+        }
+
+        @discardableResult
+        mutating func store(_ window: Window, _ suspicion: Suspicion, _ verdict: Verdict) -> AlertID? {
             let alert = Alert(id: AlertID(0), firstSeen: window.start, lastSeen: window.end, count: 1,
                               host: service.settings.host, window: window, suspicion: suspicion, verdict: verdict)
             do {
@@ -266,6 +286,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 var stored = (try? service.store.alert(id: id)) ?? alert
                 stored.id = id
                 service.publish(stored)
+                return id
             } catch {
                 storeFailures += 1
                 if !checkpointsHeld {
@@ -273,6 +294,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                                  metadata: ["error": "\(error)", "source": "\(window.source)", "key": "\(window.key)"])
                 }
                 checkpointsHeld = true
+                return nil
             }
         }
 

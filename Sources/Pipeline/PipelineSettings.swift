@@ -53,10 +53,6 @@ public struct PipelineSettings: Sendable {
     /// model answer with the loaded one).
     public static let defaultModelName = "default"
 
-    /// Triage scores are in bits of surprise (the Triage module's default threshold is 8 bits);
-    /// `triage.threshold` is on a 0…1 scale where the shipped 0.6 means those 8 bits.
-    public static let thresholdBitsPerUnit = 8.0 / 0.6
-
     public init(_ c: RationdConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PipelineError) {
         stateDirectory = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? c.daemon.stateDirectory
@@ -73,9 +69,10 @@ public struct PipelineSettings: Sendable {
                                    maxTokens: c.miner.maxTokens)
         do { try miner.validate() } catch { throw .configuration(key: "miner", reason: error.description) }
 
-        triage = TriageConfiguration(threshold: c.triage.threshold * Self.thresholdBitsPerUnit,
-                                     warmupWindows: c.triage.warmupWindows, burstRatio: c.triage.burstFactor,
-                                     burstMinimumEvents: 50)
+        triage = TriageConfiguration(threshold: c.triage.threshold, warmupWindows: c.triage.warmupWindows,
+                                     escalationBudgetPerHour: c.triage.escalationBudgetPerHour == 0 ? nil : c.triage.escalationBudgetPerHour,
+                                     rareFraction: c.triage.rareFraction, burstRatio: c.triage.burstFactor,
+                                     burstMinimumEvents: c.triage.burstMinimumEvents)
         do { try triage.validate() } catch { throw .configuration(key: "triage", reason: error.description) }
 
         sources = []
@@ -140,9 +137,8 @@ public struct PipelineSettings: Sendable {
                 requestTimeout: c.reasoning.requestTimeout, maxConcurrent: c.reasoning.maxConcurrency,
                 callsPerMinute: c.reasoning.maxCallsPerMinute, queueCapacity: c.reasoning.queueLength,
                 windowPromptEnabled: c.reasoning.windowPrompt,
-                // A skipped alert is stored at once; re-judging it later would need an update of
-                // the stored verdict, which the store does not offer.
-                rejudgeSkipped: false)
+                rejudgeSkipped: c.reasoning.rejudgeSkipped, rejudgeInterval: c.reasoning.rejudgeInterval,
+                rejudgeCapacity: c.reasoning.rejudgeCapacity)
             r.cachePath = verdictCachePath
             r.fewShot = .init(maxExamples: c.reasoning.fewShotExamples, maxTokens: c.reasoning.fewShotMaxTokens,
                               examplesPath: c.reasoning.fewShotFile)

@@ -11,6 +11,12 @@ public struct StoredAlertArchive: AlertArchive {
     public init(store: AlertStore) { self.store = store }
 
     public func alerts(matching query: Control.AlertQuery) throws -> [Alert] {
+        try storedAlerts(matching: query).map(\.alert)
+    }
+
+    /// The alerts passing `query` (and, optionally, at least as severe as `severity`), newest
+    /// first, with their repeat histograms.
+    public func storedAlerts(matching query: Control.AlertQuery, severity: Priority? = nil) throws -> [StoredAlert] {
         let limit = query.limit ?? Control.AlertQuery.defaultLimit
         // The store filters on what its index holds; the control query's own rules (verdict
         // words, labels, case-insensitive text) filter the rest, so fetch generously then.
@@ -18,10 +24,10 @@ public struct StoredAlertArchive: AlertArchive {
         let stored = StoreAlertQuery(
             since: query.since.map { EventTime(microsecondsSinceEpoch: $0) },
             until: query.until.map { EventTime(microsecondsSinceEpoch: $0) },
-            unit: query.unit, source: query.source.map { SourceID($0) }, minScore: query.minScore,
+            unit: query.unit, source: query.source.map { SourceID($0) }, severity: severity, minScore: query.minScore,
             limit: refined ? max(limit, 10_000) : limit)
-        let found = try store.query(stored)
-        return Array(found.filter { query.matches(AlertRecord($0)) }.prefix(limit))
+        let found = try store.queryStored(stored)
+        return Array(found.filter { query.matches(AlertRecord($0.alert)) }.prefix(limit))
     }
 
     public func alert(id: AlertID) throws -> Alert? { try store.alert(id: id) }

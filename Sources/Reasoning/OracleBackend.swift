@@ -112,8 +112,8 @@ final class RequestCounter: @unchecked Sendable {
 }
 
 /// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF.
-enum CSVReader {
-    static func rows(_ text: String) -> [[String]] {
+public enum CSVReader {
+    public static func rows(_ text: String) -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var field = ""

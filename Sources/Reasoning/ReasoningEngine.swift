@@ -105,7 +105,7 @@ public actor ReasoningEngine {
         self.cache = cache
         var fewShot = FewShotSelector(configuration: configuration.fewShot, instruction: configuration.prompts.templateInstruction,
                                       examples: fewShotExamples)
-        for override in cache.allOverrides { fewShot.add(Self.example(override)) }
+        for override in cache.operatorOverrides { fewShot.add(Self.example(override)) }
         self.fewShot = fewShot
         self.rateLimiter = CallRateLimiter(limit: configuration.callsPerMinute)
         self.inbox = LockedState(Inbox(queue: SuspicionQueue(capacity: configuration.queueCapacity)))
@@ -157,7 +157,7 @@ public actor ReasoningEngine {
     @discardableResult
     public func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64) -> [String] {
         let texts = Array(Set(templateTexts)).sorted()
-        for implied in cache.allOverrides where implied.alert == alert { cache.removeOverride(templateText: implied.templateText) }
+        for implied in cache.operatorOverrides where implied.alert == alert { cache.removeOverride(templateText: implied.templateText) }
         let implied = label == .normal || texts.count == 1 ? texts : []
         let applied = implied.filter { cache.setOverride(templateText: $0, label: label, note: note, alert: alert) }
         labelsChanged()
@@ -165,10 +165,10 @@ public actor ReasoningEngine {
     }
 
     /// Every operator label (template and alert-implied), ordered by template text.
-    public var operatorLabels: [VerdictCache.Override] { cache.allOverrides }
+    public var operatorLabels: [VerdictCache.Override] { cache.operatorOverrides }
 
     private func labelsChanged() {
-        fewShot.replaceOperatorExamples(cache.allOverrides.map(Self.example))
+        fewShot.replaceOperatorExamples(cache.operatorOverrides.map(Self.example))
         promptContexts.removeAll()
         cacheDirty = true
         flushCache()

@@ -95,6 +95,8 @@ public struct VerdictCache: Sendable {
 
     public var count: Int { entries.count }
     public var overrideCount: Int { overrides.count }
+    /// Every operator override, by template text (for exports of the operator's labels).
+    public var operatorOverrides: [Override] { overrides.values.sorted { $0.templateText < $1.templateText } }
 
     /// The cached or overriding verdict for a template, marked `cached`.
     public mutating func lookup(_ key: Key) -> Verdict? {
@@ -121,9 +123,6 @@ public struct VerdictCache: Sendable {
             entries[oldest.key] = nil
         }
     }
-
-    /// Every operator label, ordered by template text.
-    public var allOverrides: [Override] { overrides.values.sorted { $0.templateText < $1.templateText } }
 
     /// An operator's label for a template text (`<*>` matches any run of characters). A label
     /// implied by an alert's label (`alert` set) never replaces one set on the template itself;

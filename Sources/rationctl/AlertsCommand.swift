@@ -1,3 +1,4 @@
+import AlertFilterOptions
 import ArgumentParser
 import Control
 import Foundation
@@ -7,54 +8,12 @@ struct AlertsCommand: ParsableCommand {
         commandName: "alerts", abstract: "List, show or follow alerts.",
         subcommands: [List.self, Show.self, Follow.self], defaultSubcommand: List.self)
 
-    /// The ListAlerts filters as options.
-    struct Filters: ParsableArguments {
-        @Option(help: ArgumentHelp("Alerts seen since TIME: 1h (ago), 2026-11-26T10:00:00Z, or @EPOCH.", valueName: "time"))
-        var since: String?
-        @Option(help: ArgumentHelp("Alerts first seen until TIME (same forms as --since).", valueName: "time"))
-        var until: String?
-        @Option(help: "Only alerts with events from this systemd unit.")
-        var unit: String?
-        @Option(help: "Only alerts from this source (journal, files.NAME).")
-        var source: String?
-        @Option(help: "abnormal, normal, unknown (no verdict) or skipped (reasoning skipped).")
-        var verdict: String?
-        @Option(name: .customLong("min-score"), help: ArgumentHelp(
-            "Only alerts whose triage score is at least BITS (surprise in bits, 0 and up; [triage] threshold 0.6 = 8 bits).",
-            valueName: "bits"))
-        var minScore: Double?
-        @Option(help: "Operator label: abnormal, normal, or none.")
-        var label: String?
-        @Option(help: "Only alerts whose messages or templates contain this text (case-insensitive).")
-        var text: String?
-        @Option(help: "At most this many alerts, newest first (default 100).")
-        var limit: Int?
-
-        func validate() throws {
-            if let v = verdict, !AlertQuery.verdictValues.contains(v) {
-                throw ValidationError("--verdict must be one of \(AlertQuery.verdictValues.joined(separator: ", "))")
-            }
-            if let l = label, !AlertQuery.labelValues.contains(l) {
-                throw ValidationError("--label must be one of \(AlertQuery.labelValues.joined(separator: ", "))")
-            }
-            if let l = limit, l < 1 { throw ValidationError("--limit must be at least 1") }
-            for (name, value) in [("--since", since), ("--until", until)] {
-                if let value, TimeText.parse(value) == nil { throw ValidationError("\(name): \"\(value)\" is not a time (1h, 2026-11-26T10:00:00Z, @EPOCH)") }
-            }
-        }
-
-        var query: AlertQuery {
-            AlertQuery(since: since.flatMap { TimeText.parse($0) }, until: until.flatMap { TimeText.parse($0) },
-                       unit: unit, source: source, verdict: verdict, minScore: minScore, label: label, text: text, limit: limit)
-        }
-    }
-
     struct Reply: Codable { var alerts: [AlertRecord] }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List recent alerts (the default).")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var filters: Filters
+        @OptionGroup var filters: AlertFilterOptions
 
         func run() throws {
             let reply = try global.withClient { try $0.call("io.rationd.ListAlerts", filters.query, as: Reply.self) }
@@ -79,7 +38,7 @@ struct AlertsCommand: ParsableCommand {
     struct Follow: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "follow", abstract: "Print matching alerts, then each new one as it is raised (JSON: one object per line).")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var filters: Filters
+        @OptionGroup var filters: AlertFilterOptions
 
         func run() throws {
             var query = filters.query

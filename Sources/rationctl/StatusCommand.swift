@@ -1,3 +1,4 @@
+import AlertFilterOptions
 import ArgumentParser
 import Control
 

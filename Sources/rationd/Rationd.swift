@@ -15,6 +15,7 @@ struct Rationd: AsyncParsableCommand {
             RunCommand.self,
             RewardCommand.self,
             ExportCommand.self,
+            DistillCommand.self,
         ]
     )
 

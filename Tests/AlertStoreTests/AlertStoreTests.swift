@@ -88,6 +88,33 @@ import RationCore
         }
     }
 
+    @Test func revisedVerdictReplacesSkippedAndSurvivesReopen() throws {
+        let dir = TestDirectory("revise")
+        defer { dir.remove() }
+        var skipped = synthetic.alert(3)
+        skipped.verdict = Verdict(label: nil, status: .skipped(reason: "endpoint down"))
+        let id: AlertID
+        do {
+            let store = try AlertStore(configuration: configuration(dir))
+            // Enough later alerts that the skipped one lies in a sealed segment when revised.
+            id = try store.append(skipped)
+            for n in 10..<150 { try store.append(synthetic.alert(n)) }
+            #expect(store.status.sealedSegments > 1)
+            let judged = Verdict(label: .abnormal, status: .verified, rationale: "disk failure", model: "m")
+            let revised = try store.revise(id: id, verdict: judged)
+            #expect(revised.id == id && revised.verdict == judged && revised.window == skipped.window)
+            #expect(throws: AlertStoreError.notFound(AlertID(99_999))) {
+                try store.revise(id: AlertID(99_999), verdict: judged)
+            }
+            store.close()
+        }
+        let store = try AlertStore(configuration: configuration(dir))
+        #expect(store.recoveryReport.isClean)
+        #expect(try store.alert(id: id)?.verdict.status == .verified)
+        #expect(try store.query(AlertQuery(verdict: .abnormal, limit: .max)).map(\.id).contains(id))
+        #expect(try store.query(AlertQuery(limit: .max)).count == 141, "a revision is a new version, not a new alert")
+    }
+
     @Test func repeatsAggregate() throws {
         let dir = TestDirectory("aggregate")
         defer { dir.remove() }

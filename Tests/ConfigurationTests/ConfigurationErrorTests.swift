@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func outOfRangeValue() throws {
-        let e = try #require(error("[triage]\nthreshold = 1.5\n"))
+        let e = try #require(error("[triage]\nthreshold = -1.5\n"))
         #expect(e.key == "triage.threshold")
         #expect(e.message.contains("out of range"))
     }

@@ -170,4 +170,30 @@ import Glibc
         #expect(committedOffset() == fileSize)
         #expect(daemon.output.contains("pipeline stopped"))
     }
+
+    /// An alert stored as `skipped` (no LLM listens) is judged again on the re-judge timer;
+    /// once the operator labels its template, the stored alert carries the operator's verdict.
+    @Test func skippedAlertTakesTheVerdictOfALaterRejudge() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let quick = config.replacingOccurrences(of: "request_timeout = \"2s\"", with: "request_timeout = \"2s\"\nrejudge_interval = \"1s\"")
+        try quick.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: log, contents: Data(Self.normal(1...100).map { $0 + "\n" }.joined().utf8))
+        let daemon = try start("rejudge")
+        defer { daemon.signal(SIGKILL); var s: Int32 = 0; waitpid(daemon.pid, &s, 0) }
+        try await until("100 records", daemon: daemon) { try records() == 100 }
+        try append(Self.diskErrors(1...10))
+        try await until("the disk alert", daemon: daemon) { try !alerts().isEmpty }
+        let skipped = try #require(try alerts().first)
+        #expect(skipped.verdict.status == "skipped")
+        let template = try #require(skipped.templates.first)
+        #expect(skipped.templates.count == 1)
+
+        _ = try rationctl(["label", "template", String(template.id), "abnormal", "--note", "disk failures need a person"])
+        try await until("the re-judged alert", seconds: 30, daemon: daemon) { try alerts().first?.verdict.status == "operator" }
+        let revised = try #require(try alerts().first)
+        #expect(try alerts().count == 1, "re-judging updates the alert, it does not add one")
+        #expect(revised.id == skipped.id)
+        #expect(revised.verdict.label == "abnormal")
+        #expect(revised.eventCount == 10)
+    }
 }

@@ -1,11 +1,13 @@
 import Foundation
 
-/// Times for people and from people: `--since 1h`, `--since 2026-11-26T10:00:00Z`,
-/// `--since @1764150000`; printed in UTC.
-enum TimeText {
+/// Times for people and from people: `--since 1h` (ago), `--since 2026-11-26T10:00:00Z`,
+/// `--since @1764150000` or `1764150000` (epoch seconds); printed in UTC.
+public enum TimeText {
     /// Microseconds since the epoch, or nil when the text is not a time.
-    static func parse(_ text: String, now: Date = Date()) -> Int64? {
-        if text.hasPrefix("@"), let seconds = Double(text.dropFirst()) { return Int64(seconds * 1_000_000) }
+    public static func parse(_ text: String, now: Date = Date()) -> Int64? {
+        if let seconds = Double(text.hasPrefix("@") ? String(text.dropFirst()) : text), seconds.isFinite {
+            return Int64(seconds * 1_000_000)
+        }
         if let ago = parseDuration(text) { return Int64((now.timeIntervalSince1970 - ago) * 1_000_000) }
         let iso = ISO8601DateFormatter()
         for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
@@ -22,19 +24,20 @@ enum TimeText {
         return nil
     }
 
-    /// `90s`, `15m`, `2h`, `7d` as seconds.
-    static func parseDuration(_ text: String) -> Double? {
+    /// `90s`, `15m`, `2h`, `7d`, `2w` as seconds.
+    public static func parseDuration(_ text: String) -> Double? {
         guard let unit = text.last, let n = Double(text.dropLast()), n >= 0 else { return nil }
         switch unit {
         case "s": return n
         case "m": return n * 60
         case "h": return n * 3600
         case "d": return n * 86400
+        case "w": return n * 604_800
         default: return nil
         }
     }
 
-    static func timestamp(_ microseconds: Int64) -> String {
+    public static func timestamp(_ microseconds: Int64) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -42,7 +45,7 @@ enum TimeText {
         return f.string(from: Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)) + "Z"
     }
 
-    static func duration(seconds: Double) -> String {
+    public static func duration(seconds: Double) -> String {
         if seconds < 1 { return String(format: "%.0fms", seconds * 1000) }
         if seconds < 120 { return String(format: "%.1fs", seconds) }
         if seconds < 7200 { return String(format: "%.0fm", seconds / 60) }
@@ -50,7 +53,7 @@ enum TimeText {
         return String(format: "%.1fd", seconds / 86400)
     }
 
-    static func bytes(_ n: Int) -> String {
+    public static func bytes(_ n: Int) -> String {
         if n >= 1 << 30 { return String(format: "%.1f GiB", Double(n) / Double(1 << 30)) }
         if n >= 1 << 20 { return String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
         if n >= 1 << 10 { return String(format: "%.1f KiB", Double(n) / Double(1 << 10)) }
