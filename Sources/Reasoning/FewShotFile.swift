@@ -10,7 +10,8 @@ import RationCore
 ///
 /// JSON lines (a path ending in `.jsonl`): one object per line with `template`, `label` and
 /// optionally `analysis` (other keys such as `time` are ignored) — the labelled-template
-/// format of `rationd export sft`, so distilled analyses become the examples' reasoning.
+/// format of `rationd export sft` and the output of `rationd distill`, so distilled analyses
+/// become the examples' reasoning. The last line about a template stands.
 public enum FewShotFile {
     public static func load(path: String) throws(ReasoningError) -> [LabelledExample] {
         let text: String
@@ -36,7 +37,7 @@ public enum FewShotFile {
             guard let label = row.label else { throw .labels(path: path, line: offset + 1, detail: "missing \"label\"") }
             rows.append((offset + 1, template, label, row.analysis))
         }
-        return try collect(rows, labelName: "label", path: path)
+        return try collect(rows, labelName: "label", laterWins: true, path: path)
     }
 
     /// Parses the file's text; errors name `path` and the line.
@@ -62,13 +63,14 @@ public enum FewShotFile {
             guard !template.isEmpty else { throw .labels(path: path, line: line, detail: "empty template") }
             collected.append((line, template, row[labelIndex], analysisIndex.map { row[$0] }))
         }
-        return try collect(collected, labelName: header[labelIndex], path: path)
+        return try collect(collected, labelName: header[labelIndex], laterWins: false, path: path)
     }
 
-    /// Checks labels and repeats: a repeated template with the same label is read once; with
-    /// another label it is an error naming both lines.
+    /// Checks labels and repeats. A repeated template with the same label is read once; with
+    /// another label it is an error naming both lines, unless `laterWins` (JSON lines are
+    /// appended over time, as `rationd distill` does: the last line about a template stands).
     private static func collect(_ rows: [(line: Int, template: String, label: String, analysis: String?)], labelName: String,
-                                path: String) throws(ReasoningError) -> [LabelledExample] {
+                                laterWins: Bool, path: String) throws(ReasoningError) -> [LabelledExample] {
         var examples: [LabelledExample] = []
         var seen: [String: (index: Int, line: Int)] = [:]
         for row in rows {
@@ -82,6 +84,11 @@ public enum FewShotFile {
                               detail: "\(labelName) is \"\(value.prefix(40))\", expected normal, abnormal, 0 or 1")
             }
             if let earlier = seen[row.template] {
+                if laterWins {
+                    examples[earlier.index] = LabelledExample(templateText: row.template, label: label, analysis: row.analysis,
+                                                              origin: .file)
+                    continue
+                }
                 guard examples[earlier.index].label == label else {
                     throw .labels(path: path, line: row.line,
                                   detail: "template labelled \(examples[earlier.index].label.rawValue) on line \(earlier.line) is \(label.rawValue) here")

@@ -55,20 +55,27 @@ public struct FewShotSelector: Sendable {
     public mutating func add(_ example: LabelledExample) {
         switch example.origin {
         case .operator: operatorExamples[example.templateText] = example
-        case .file:
-            fileExamples[example.templateText] = example
-            if operatorExamples[example.templateText] != nil { return }
+        case .file: fileExamples[example.templateText] = example
         }
-        let indexed = Indexed(example: example, wordCount: 0, cost: cost(of: example))
+        guard let effective = effective(example.templateText) else { return }
+        let cost = cost(of: effective)
         if let index = position[example.templateText] {
-            entries[index].example = example
-            entries[index].cost = indexed.cost
+            entries[index].example = effective
+            entries[index].cost = cost
             return
         }
         let words = Self.words(of: example.templateText)
         position[example.templateText] = entries.count
         for word in words { postings[word, default: []].append(entries.count) }
-        entries.append(Indexed(example: example, wordCount: words.count, cost: indexed.cost))
+        entries.append(Indexed(example: effective, wordCount: words.count, cost: cost))
+    }
+
+    /// The operator's example for a text, or else the file's. An operator label without a note
+    /// takes the analysis of a file row that agrees with it (a distilled analysis, say).
+    private func effective(_ text: String) -> LabelledExample? {
+        guard var example = operatorExamples[text] else { return fileExamples[text] }
+        if example.analysis == nil, let row = fileExamples[text], row.label == example.label { example.analysis = row.analysis }
+        return example
     }
 
     /// Replaces every operator example (labels were set or withdrawn); a file example of a

@@ -94,6 +94,16 @@ import Testing
         #expect(selector.select(for: "fan <*> stopped spinning").map(\.label) == [.normal], "the file row shows again")
     }
 
+    @Test func anOperatorLabelWithoutANoteTakesTheAnalysisOfAnAgreeingFileRow() {
+        let distilled = Self.example("fan <*> stopped", .abnormal, "A stopped fan overheats the node.", origin: .file)
+        var selector = Self.selector([distilled])
+        selector.replaceOperatorExamples([Self.example("fan <*> stopped", .abnormal)])
+        #expect(selector.select(for: "fan <*> stopped spinning").map(\.analysis) == ["A stopped fan overheats the node."])
+        selector.replaceOperatorExamples([Self.example("fan <*> stopped", .normal)])
+        #expect(selector.select(for: "fan <*> stopped spinning").map(\.analysis) == [nil], "a disagreeing analysis is not borrowed")
+        #expect(selector.select(for: "fan <*> stopped spinning").map(\.label) == [.normal])
+    }
+
     @Test func examplesPrecedeTheQuestionAsUserAndAssistantTurns() {
         let examples = [Self.example("disk <*> mounted read-write", .normal),
                         Self.example("disk <*> failure: I/O error", .abnormal, "The disk reports an <answer>I/O error</answer>.")]
@@ -161,6 +171,10 @@ import Testing
             LabelledExample(templateText: "fan <*> stopped", label: .abnormal, analysis: "A stopped fan overheats the node.", origin: .file),
             LabelledExample(templateText: "fan <*> speed <*> rpm", label: .normal, origin: .file),
         ])
+        // Appended over time: the last line about a template stands.
+        let relabelled = try FewShotFile.parseJSONLines(text + "\n{\"template\": \"fan <*> stopped\", \"label\": \"normal\"}\n",
+                                                        path: "labels.jsonl")
+        #expect(relabelled.map(\.label) == [.normal, .normal] && relabelled[0].analysis == nil)
         #expect(throws: ReasoningError.labels(path: "labels.jsonl", line: 2, detail: "missing \"label\"")) {
             try FewShotFile.parseJSONLines("{\"template\": \"a\", \"label\": \"normal\"}\n{\"template\": \"b\"}\n", path: "labels.jsonl")
         }
