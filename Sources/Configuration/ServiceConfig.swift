@@ -32,7 +32,7 @@ public struct ReasoningConfig: Sendable, Hashable {
     public var fewShotExamples = 3
     /// Estimated tokens all few-shot examples of one prompt may take.
     public var fewShotMaxTokens = 400
-    /// A CSV of labelled templates used as examples besides the operator's labels.
+    /// Labelled templates (CSV, or JSON lines when the name ends in `.jsonl`) used as examples besides the operator's labels.
     public var fewShotFile: String?
 
     public init() {}
