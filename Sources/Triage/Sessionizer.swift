@@ -61,8 +61,9 @@ public struct Sessionizer: Sendable {
         case .capture(let pattern):
             expireKeyed(into: &closed)
             var event: WindowEvent?
-            record.message.withUnsafeBytes { message in
-                pattern.forEachKeyRange(in: record.message) { range in
+            let bytes = Array(record.message)
+            bytes.withUnsafeBytes { message in
+                pattern.forEachKeyRange(in: bytes) { range in
                     if event == nil { event = makeEvent(record, templateID) }
                     // The key's bytes find its session; a String is made only to open one.
                     let bytes = UnsafeRawBufferPointer(rebasing: message[range])
@@ -281,7 +282,7 @@ public struct Sessionizer: Sendable {
 
     /// Adds `event` to `session`; returns true when it is the window's first event of its
     /// template (the caller then records the template's text).
-    private static func append(_ event: WindowEvent, _ id: TemplateID, message: [UInt8], limits configuration: Limits,
+    private static func append(_ event: WindowEvent, _ id: TemplateID, message: ArraySlice<UInt8>, limits configuration: Limits,
                                to session: inout SessionTable.Session) -> Bool {
         session.window.eventCount += 1
         if event.time > session.window.end { session.window.end = event.time }
