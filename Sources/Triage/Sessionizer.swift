@@ -18,11 +18,27 @@ public struct Sessionizer: Sendable {
     private var texts = TemplateTextCache()
     /// The capture pattern's scanner, when it has the fast shape (most keyed configurations).
     private let keyScanner: KeyPrefixScanner?
+    /// `idleGap` and `maxDuration` in microseconds, rounded up: record times are whole
+    /// microseconds, so `elapsed >= these` is exactly `Duration(elapsed) >= limit`, checked
+    /// for every record without Duration arithmetic.
+    private let idleGapMicroseconds: Int64?
+    private let maxDurationMicroseconds: Int64?
 
     public init(configuration: SessionizerConfiguration) throws(TriageError) {
         try configuration.validate()
         self.configuration = configuration
         if case .capture(let pattern) = configuration.keying { keyScanner = pattern.prefixScanner } else { keyScanner = nil }
+        idleGapMicroseconds = configuration.idleGap.map(Self.microsecondsRoundedUp)
+        maxDurationMicroseconds = configuration.maxDuration.map(Self.microsecondsRoundedUp)
+    }
+
+    static func microsecondsRoundedUp(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let perMicrosecond: Int64 = 1_000_000_000_000
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (total, overflow2) = whole.addingReportingOverflow((attoseconds + perMicrosecond - 1) / perMicrosecond)
+        return overflow2 ? .max : total
     }
 
     /// Number of windows currently open.
@@ -146,8 +162,8 @@ public struct Sessionizer: Sendable {
                                    _ templateText: () -> String, into closed: inout [Window]) {
         let hash = SessionKeyIndex.hash(keyBytes)
         var slot = table.slot(for: keyBytes, hash: hash)
-        if let s = slot, let maxDuration = configuration.maxDuration,
-           record.time.since(table.sessions[s].start) >= maxDuration
+        if let s = slot, let maxDuration = maxDurationMicroseconds,
+           record.time.microsecondsSinceEpoch - table.sessions[s].start.microsecondsSinceEpoch >= maxDuration
         {
             closed.append(closeKeyed(s, reason: \.closedByMaxDuration))
             slot = nil
@@ -175,13 +191,18 @@ public struct Sessionizer: Sendable {
 
     private mutating func expireKeyed(into closed: inout [Window]) {
         guard let now else { return }
-        if let idleGap = configuration.idleGap {
-            while let slot = table.leastRecentlyActiveSlot(), now.since(table.sessions[slot].window.end) >= idleGap {
+        let nowMicroseconds = now.microsecondsSinceEpoch
+        if let idleGap = idleGapMicroseconds {
+            while let slot = table.leastRecentlyActiveSlot(),
+                  nowMicroseconds - table.sessions[slot].window.end.microsecondsSinceEpoch >= idleGap
+            {
                 closed.append(closeKeyed(slot, reason: \.closedByIdleGap))
             }
         }
-        if let maxDuration = configuration.maxDuration {
-            while let slot = table.oldestSlot(), now.since(table.sessions[slot].start) >= maxDuration {
+        if let maxDuration = maxDurationMicroseconds {
+            while let slot = table.oldestSlot(),
+                  nowMicroseconds - table.sessions[slot].start.microsecondsSinceEpoch >= maxDuration
+            {
                 closed.append(closeKeyed(slot, reason: \.closedByMaxDuration))
             }
         }
@@ -210,7 +231,7 @@ public struct Sessionizer: Sendable {
             statistics.openedSessions += 1
         }
         var event = makeEvent(record, id)
-        event.message = String(decoding: record.message.prefix(configuration.maxMessageBytes), as: UTF8.self)
+        event.messageBytes = Array(record.message.prefix(configuration.maxMessageBytes))
         if let window = countWindows[record.source]!.append(event, text: text, source: record.source,
                                                             keep: configuration.maxEventsKept,
                                                             messagesPerTemplate: configuration.maxMessagesPerTemplate)
@@ -259,7 +280,7 @@ public struct Sessionizer: Sendable {
     // MARK: events
 
     private func makeEvent(_ record: LogRecord, _ id: TemplateID) -> WindowEvent {
-        WindowEvent(time: record.time, templateID: id, message: "",
+        WindowEvent(time: record.time, templateID: id, messageBytes: [],
                     priority: record.fields.priority ?? SeverityTokens.priority(in: record.message),
                     unit: record.fields.unit)
     }
@@ -293,7 +314,10 @@ public struct Sessionizer: Sendable {
         let before = session.tally.increment(id)
         let keepMessage = before < configuration.maxMessagesPerTemplate
         if keepMessage {
-            event.message = String(decoding: message.prefix(configuration.maxMessageBytes), as: UTF8.self)
+            // A message with an array of its own (a journal record's) is shared, not copied;
+            // a slice of a file source's read buffer is copied, so that the window does not
+            // keep the whole buffer alive.
+            event.messageBytes = Array(message.prefix(configuration.maxMessageBytes))
         }
         session.window.events.append(event)
         return before == 0
