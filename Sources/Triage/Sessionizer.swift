@@ -61,40 +61,39 @@ public struct Sessionizer: Sendable {
         if now == nil || record.time > now! { now = record.time }
         if let keyScanner {
             expireKeyed(into: &closed)
-            var event: WindowEvent?
+            var keyed = false
             record.message.withUnsafeBytes { message in
                 keyScanner.forEachKeyRange(in: message) { range in
-                    if event == nil { event = makeEvent(record, templateID) }
+                    keyed = true
                     let bytes = UnsafeRawBufferPointer(rebasing: message[range])
-                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record, event!,
+                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record,
                              templateID, templateText, into: &closed)
                 }
             }
-            if event == nil { statistics.unkeyedRecords += 1 }
+            if !keyed { statistics.unkeyedRecords += 1 }
             return closed
         }
         switch configuration.keying {
         case .capture(let pattern):
             expireKeyed(into: &closed)
-            var event: WindowEvent?
+            var keyed = false
             let bytes = Array(record.message)
             bytes.withUnsafeBytes { message in
                 pattern.forEachKeyRange(in: bytes) { range in
-                    if event == nil { event = makeEvent(record, templateID) }
+                    keyed = true
                     // The key's bytes find its session; a String is made only to open one.
                     let bytes = UnsafeRawBufferPointer(rebasing: message[range])
-                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record, event!,
+                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record,
                              templateID, templateText, into: &closed)
                 }
             }
-            if event == nil { statistics.unkeyedRecords += 1 }
+            if !keyed { statistics.unkeyedRecords += 1 }
         case .field(let field):
             expireKeyed(into: &closed)
             let key = sessionKey(of: record, field)
-            let event = makeEvent(record, templateID)
             var text = key.rawValue
             text.withUTF8 { bytes in
-                addKeyed(UnsafeRawBufferPointer(bytes), { key }, record, event, templateID, templateText, into: &closed)
+                addKeyed(UnsafeRawBufferPointer(bytes), { key }, record, templateID, templateText, into: &closed)
             }
         case .countWindow(let size, let slide):
             let text = texts.text(for: templateID, clock: statistics.records, fetch: templateText)
@@ -158,7 +157,7 @@ public struct Sessionizer: Sendable {
 
     /// Adds an event to the session keyed by `keyBytes` (`key()` names it when one is opened).
     private mutating func addKeyed(_ keyBytes: UnsafeRawBufferPointer, _ key: () -> SessionKey, _ record: LogRecord,
-                                   _ event: WindowEvent, _ id: TemplateID,
+                                   _ id: TemplateID,
                                    _ templateText: () -> String, into closed: inout [Window]) {
         let hash = SessionKeyIndex.hash(keyBytes)
         var slot = table.slot(for: keyBytes, hash: hash)
@@ -178,10 +177,10 @@ public struct Sessionizer: Sendable {
         let s = slot!
         table.touch(s)
         let limits = self.limits
-        if Self.append(event, id, message: record.message, limits: limits, to: &table[s]) {
+        if Self.append(record, id, limits: limits, to: &table[s]) {
             let text = texts.text(for: id, clock: statistics.records, fetch: templateText)
             // Sessions hold a handful of templates: one table for them, not one per doubling.
-            if table[s].window.templates.isEmpty { table[s].window.templates.reserveCapacity(8) }
+            if table[s].window.templates.isEmpty { table[s].window.templates = Dictionary(minimumCapacity: 8) }
             table[s].window.templates[id] = text
         }
         if table.sessions[s].window.eventCount >= configuration.maxEvents {
@@ -230,7 +229,7 @@ public struct Sessionizer: Sendable {
             countWindows[record.source] = CountWindowState(size: size, slide: slide)
             statistics.openedSessions += 1
         }
-        var event = makeEvent(record, id)
+        var event = Self.makeEvent(record, id)
         event.messageBytes = Array(record.message.prefix(configuration.maxMessageBytes))
         if let window = countWindows[record.source]!.append(event, text: text, source: record.source,
                                                             keep: configuration.maxEventsKept,
@@ -258,9 +257,8 @@ public struct Sessionizer: Sendable {
                 start: start, serial: 0)
             statistics.openedSessions += 1
         }
-        let event = makeEvent(record, id)
         let limits = self.limits
-        if Self.append(event, id, message: record.message, limits: limits, to: &timeWindows[record.source]!) {
+        if Self.append(record, id, limits: limits, to: &timeWindows[record.source]!) {
             let text = texts.text(for: id, clock: statistics.records, fetch: templateText)
             timeWindows[record.source]!.window.templates[id] = text
         }
@@ -279,14 +277,12 @@ public struct Sessionizer: Sendable {
 
     // MARK: events
 
-    private func makeEvent(_ record: LogRecord, _ id: TemplateID) -> WindowEvent {
+    private static func makeEvent(_ record: LogRecord, _ id: TemplateID) -> WindowEvent {
         WindowEvent(time: record.time, templateID: id, messageBytes: [],
                     priority: record.fields.priority ?? SeverityTokens.priority(in: record.message),
                     unit: record.fields.unit)
     }
 
-    /// Adds `event` to `session`; its message text (from `message`) is kept only for the first
-    /// few events of each template.
     /// The limits `append` needs, copied out so that appending into `table` (a stored
     /// property) never copies `self` while a session is borrowed, which would make the
     /// sessions array non-unique and copy it.
@@ -301,23 +297,25 @@ public struct Sessionizer: Sendable {
         var maxMessageBytes: Int
     }
 
-    /// Adds `event` to `session`; returns true when it is the window's first event of its
-    /// template (the caller then records the template's text).
-    private static func append(_ event: WindowEvent, _ id: TemplateID, message: ArraySlice<UInt8>, limits configuration: Limits,
+    /// Adds `record` to `session` as an event, its message kept only for the first few events
+    /// of each template; returns true when it is the window's first event of its template (the
+    /// caller then records the template's text).
+    private static func append(_ record: LogRecord, _ id: TemplateID, limits configuration: Limits,
                                to session: inout SessionTable.Session) -> Bool {
         session.window.eventCount += 1
-        if event.time > session.window.end { session.window.end = event.time }
-        if event.time < session.window.start { session.window.start = event.time }
+        if record.time > session.window.end { session.window.end = record.time }
+        if record.time < session.window.start { session.window.start = record.time }
         guard session.window.events.count < configuration.maxEventsKept else { return false }
         if session.window.events.isEmpty { session.window.events.reserveCapacity(min(configuration.maxEventsKept, 16)) }
-        var event = event
+        // The event is made only when it is kept.
+        var event = makeEvent(record, id)
         let before = session.tally.increment(id)
         let keepMessage = before < configuration.maxMessagesPerTemplate
         if keepMessage {
             // A message with an array of its own (a journal record's) is shared, not copied;
             // a slice of a file source's read buffer is copied, so that the window does not
             // keep the whole buffer alive.
-            event.messageBytes = Array(message.prefix(configuration.maxMessageBytes))
+            event.messageBytes = Array(record.message.prefix(configuration.maxMessageBytes))
         }
         session.window.events.append(event)
         return before == 0

@@ -134,7 +134,8 @@ public struct Triage: Sendable {
         let weights = configuration.weights
         func text(_ id: TemplateID) -> String {
             guard let t = window.templates[id] else { return id.description }
-            return t.count > 80 ? "\(id) '\(t.prefix(77))...'" : "\(id) '\(t)'"
+            // At most 80 bytes is at most 80 characters: no character count for short texts.
+            return t.utf8.count > 80 && t.count > 80 ? "\(id) '\(t.prefix(77))...'" : "\(id) '\(t)'"
         }
         func add(_ kind: SuspicionReason.Kind, _ bits: Double, _ id: TemplateID?, _ previous: TemplateID? = nil,
                  _ detail: @autoclosure () -> String) {

@@ -134,7 +134,10 @@ struct WindowProfile: Sendable {
         var previous = TriageModel.Transition.boundary
         transitions.reserveCapacity(window.events.count + 1)
         for event in window.events {
-            if let p = event.priority, p <= .warning { severe.append((event.templateID, p)) }
+            if let p = event.priority, p <= .warning {
+                if severe.isEmpty { severe.reserveCapacity(window.events.count) }
+                severe.append((event.templateID, p))
+            }
             let id = event.templateID.rawValue
             transitions.append(.init(previous: previous, next: id))
             previous = id
@@ -168,7 +171,12 @@ struct WindowProfile: Sendable {
             k = j
         }
         signature = Self.signature(counts)
-        let seconds = max(1.0, window.end.since(window.start).seconds)
+        // `window.end.since(window.start).seconds`, split into seconds and attoseconds as
+        // Duration.components splits it, without its 128-bit division.
+        let span = window.end.microsecondsSinceEpoch - window.start.microsecondsSinceEpoch
+        let seconds = span >= 0
+            ? max(1.0, Double(span / 1_000_000) + Double((span % 1_000_000) * 1_000_000_000_000) / 1e18)
+            : max(1.0, window.end.since(window.start).seconds)
         rate = Double(window.eventCount) / seconds
     }
 
