@@ -42,7 +42,8 @@ public final class FileSource: LogSource {
     private var pendingAcks: [(checkpoint: Checkpoint, stream: FileStreamCheckpoint)] = []
     private var ackHead = 0
     private var ready: [LogRecord] = []
-    private var buffer: [UInt8]
+    /// Bytes per read at most (`readChunkBytes`).
+    private let chunkBytes: Int
     /// Running average of bytes per delivered line, to size reads to the records wanted.
     private var averageLineBytes = 128
     var needsScan = true
@@ -67,7 +68,7 @@ public final class FileSource: LogSource {
         self.pollNs = Self.nanoseconds(configuration.pollInterval)
         self.partialNs = Self.nanoseconds(configuration.partialLineTimeout)
         self.expireNs = Self.nanoseconds(configuration.expireAfter)
-        self.buffer = [UInt8](repeating: 0, count: configuration.readChunkBytes)
+        self.chunkBytes = configuration.readChunkBytes
         var paths = Set<String>()
         if let state {
             guard state.source == configuration.id else {
@@ -216,9 +217,13 @@ public final class FileSource: LogSource {
             // Read about as many bytes as the missing records need, so that little is left
             // over to carry into the next batch.
             let averageLine = max(16, averageLineBytes)
-            let chunk = min(buffer.count, max(4096, (limit - readyCount + 1) * averageLine))
-            let n = buffer.withUnsafeMutableBytes { raw in
-                pread(file.fd, raw.baseAddress!, chunk, off_t(file.readOffset))
+            let chunk = min(chunkBytes, max(4096, (limit - readyCount + 1) * averageLine))
+            var n = 0
+            // A buffer of its own per read: the chunk's records slice it instead of copying
+            // each line, and it is freed with the last of them.
+            var buffer = [UInt8](unsafeUninitializedCapacity: chunk) { raw, initialized in
+                n = pread(file.fd, raw.baseAddress!, chunk, off_t(file.readOffset))
+                initialized = max(0, n)
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -229,11 +234,14 @@ public final class FileSource: LogSource {
                 file.atEnd = true
                 break
             }
+            // A short read of a growing file would otherwise keep a mostly empty buffer alive
+            // while its few records are downstream.
+            if n < chunk / 4 { buffer = Self.compacted(buffer) }
             progressed = true
             file.atEnd = false
             file.lastGrowthAt = now
-            buffer.withUnsafeBytes { raw in
-                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+            let chunkBuffer = buffer
+            chunkBuffer.withUnsafeBytes { bytes in
                 file.consumed(bytes, at: file.readOffset)
                 if file.merger == nil {
                     // Hot path: records built straight into a local array (no per-line
@@ -241,14 +249,23 @@ public final class FileSource: LogSource {
                     var out = ready
                     let before = out.count
                     ready = []
-                    let record = LogRecord(time: recordTime, source: id, message: [],
-                                           fields: RecordFields(path: file.path))
+                    // Each record starts as a copy of this one (its empty message retains
+                    // nothing), then takes its message: constructing each record afresh
+                    // copied and destroyed a temporary per line.
+                    let record = LogRecord(time: recordTime, source: id, message: [], fields: file.recordFields)
+                    let base = bytes.baseAddress!
+                    let chunkEnd = base + bytes.count
                     var lastEnd: UInt64?
                     file.splitter.feedBytes(bytes) { line, end, truncated in
-                        // Append the template (empty message: nothing to retain), then copy
-                        // the line's bytes straight into place.
+                        // A line inside the chunk is a slice of it; one the splitter held
+                        // across reads (or split at the cap from held bytes) is copied.
                         out.append(record)
-                        out[out.count - 1].message = Array(line)
+                        if let start = line.baseAddress, start >= base, start < chunkEnd {
+                            let lo = base.distance(to: start)
+                            out[out.count - 1].message = chunkBuffer[lo..<(lo + line.count)]
+                        } else {
+                            out[out.count - 1].message = Array(line)[...]
+                        }
                         if truncated { out[out.count - 1].fields.truncated = true }
                         lastEnd = end
                     }
@@ -274,8 +291,9 @@ public final class FileSource: LogSource {
     }
 
     private func emit(_ line: LineSplitter.Line, from file: FollowedFile) {
-        ready.append(LogRecord(time: recordTime, source: id, message: line.bytes,
-                               fields: RecordFields(path: file.path, truncated: line.truncated)))
+        var fields = file.recordFields
+        fields.truncated = line.truncated
+        ready.append(LogRecord(time: recordTime, source: id, message: line.bytes, fields: fields))
         file.uncheckpointedEnd = line.endOffset
     }
 
@@ -337,6 +355,16 @@ public final class FileSource: LogSource {
 
     func note(_ message: String) {
         if notices.count < 1000 { notices.append(message) }
+    }
+
+    /// `bytes` in a buffer of their exact size.
+    static func compacted(_ bytes: [UInt8]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { raw, initialized in
+            bytes.withUnsafeBufferPointer { source in
+                if let from = source.baseAddress, let to = raw.baseAddress { to.initialize(from: from, count: source.count) }
+            }
+            initialized = bytes.count
+        }
     }
 
     static func nanoseconds(_ d: Duration) -> UInt64 {

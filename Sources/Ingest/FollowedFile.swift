@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import RationCore
 
 /// One open file being read: its descriptor, where reading stands, the line and multi-line
 /// state, and the stream its checkpoints advance. The descriptor is closed with the object.
@@ -16,6 +17,8 @@ final class FollowedFile {
 
     /// The followed path this content belongs to (its name after rotation may differ).
     let path: String
+    /// The fields of every record from this file, shared by them all.
+    let recordFields: RecordFields
     let fd: Int32
     var identity: FileIdentity
     var stream: FileStreamCheckpoint
@@ -39,6 +42,7 @@ final class FollowedFile {
     init(path: String, fd: Int32, identity: FileIdentity, stream: FileStreamCheckpoint, splitter: LineSplitter,
          merger: MultilineMerger?, drain: Drain, fingerprintBytes: Int, tailHashBytes: Int, now: UInt64) {
         self.path = path
+        self.recordFields = RecordFields(path: path)
         self.fd = fd
         self.identity = identity
         self.stream = stream

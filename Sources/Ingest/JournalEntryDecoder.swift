@@ -13,6 +13,9 @@ struct JournalEntryDecoder {
     private var bootIDs = InternTable()
     private var units = InternTable()
     private var identifiers = InternTable()
+    /// The previous entry's fields: consecutive entries of one unit share their storage.
+    private var lastFields = RecordFields()
+    private var lastRaw = Fields()
 
     init(source: SourceID) {
         self.source = source
@@ -31,7 +34,7 @@ struct JournalEntryDecoder {
         if r < 0 { throw .journal(operation: "sd_journal_get_realtime_usec", code: r) }
 
         var message: [UInt8]?
-        var fields = RecordFields()
+        var fields = Fields()
         sd_journal_restart_data(journal)
         // sd-journal skips a damaged data object silently; an entry whose MESSAGE is missing
         // is reported (journalctl does not show such entries either).
@@ -44,14 +47,19 @@ struct JournalEntryDecoder {
         let cursor = String(cString: cursorPointer)
         free(cursorPointer)
         guard let message else { throw .noMessage(cursor: cursor) }
+        if fields != lastRaw {
+            lastRaw = fields
+            lastFields = RecordFields(priority: fields.priority, unit: fields.unit, identifier: fields.identifier,
+                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname)
+        }
 
         return LogRecord(time: EventTime(microsecondsSinceEpoch: Int64(clamping: realtime)), source: source,
-                         message: message, fields: fields,
+                         message: message, fields: lastFields,
                          checkpoint: Checkpoint(source: source, position: .journalCursor(cursor)))
     }
 
     /// Reads the entry's readable fields; returns 0 or the sd-journal error.
-    private mutating func collect(_ journal: OpaquePointer, message: inout [UInt8]?, fields: inout RecordFields) -> Int32 {
+    private mutating func collect(_ journal: OpaquePointer, message: inout [UInt8]?, fields: inout Fields) -> Int32 {
         var data: UnsafeRawPointer?
         var length = 0
         while true {
@@ -82,6 +90,16 @@ struct JournalEntryDecoder {
             default: break
             }
         }
+    }
+
+    /// The entry's fields as read, before they become (or match) a `RecordFields`.
+    private struct Fields: Equatable {
+        var priority: Priority?
+        var unit: String?
+        var identifier: String?
+        var pid: Int32?
+        var bootID: String?
+        var hostname: String?
     }
 
     private enum Prefix {

@@ -44,17 +44,50 @@ public struct SessionKey: RawRepresentable, Hashable, Comparable, Sendable, Coda
 public struct WindowEvent: Sendable, Hashable, Codable {
     public var time: EventTime
     public var templateID: TemplateID
-    /// The message for display, capped in length.
-    public var message: String
+    /// The message as logged, capped in length; `message` renders it. Kept as bytes because
+    /// most events are never displayed (only escalated windows are), and because the bytes of
+    /// a message that has an array of its own are shared with its record, not copied.
+    public var messageBytes: [UInt8]
     public var priority: Priority?
     public var unit: String?
 
     public init(time: EventTime, templateID: TemplateID, message: String, priority: Priority? = nil,
                 unit: String? = nil) {
+        self.init(time: time, templateID: templateID, messageBytes: Array(message.utf8), priority: priority, unit: unit)
+    }
+
+    public init(time: EventTime, templateID: TemplateID, messageBytes: [UInt8], priority: Priority? = nil,
+                unit: String? = nil) {
         self.time = time
         self.templateID = templateID
-        self.message = message
+        self.messageBytes = messageBytes
         self.priority = priority
         self.unit = unit
+    }
+
+    /// The message for display: invalid UTF-8 replaced by U+FFFD.
+    public var message: String {
+        get { String(decoding: messageBytes, as: UTF8.self) }
+        set { messageBytes = Array(newValue.utf8) }
+    }
+
+    private enum CodingKeys: String, CodingKey { case time, templateID, message, priority, unit }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(time: try c.decode(EventTime.self, forKey: .time),
+                  templateID: try c.decode(TemplateID.self, forKey: .templateID),
+                  message: try c.decode(String.self, forKey: .message),
+                  priority: try c.decodeIfPresent(Priority.self, forKey: .priority),
+                  unit: try c.decodeIfPresent(String.self, forKey: .unit))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(time, forKey: .time)
+        try c.encode(templateID, forKey: .templateID)
+        try c.encode(message, forKey: .message)
+        try c.encodeIfPresent(priority, forKey: .priority)
+        try c.encodeIfPresent(unit, forKey: .unit)
     }
 }

@@ -50,7 +50,7 @@ struct CountWindowState: Sendable {
             if event.time > end { end = event.time }
             guard events.count < keep else { continue }
             let seen = messages[event.templateID, default: 0]
-            if seen >= messagesPerTemplate { event.message = "" } else { messages[event.templateID] = seen + 1 }
+            if seen >= messagesPerTemplate { event.messageBytes = [] } else { messages[event.templateID] = seen + 1 }
             if templates[event.templateID] == nil { templates[event.templateID] = text }
             events.append(event)
         }

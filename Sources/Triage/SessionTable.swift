@@ -48,15 +48,17 @@ struct SessionTable: Sendable {
     mutating func open(_ key: SessionKey, bytes: UnsafeRawBufferPointer, hash: UInt64, source: SourceID,
                        time: EventTime) -> Int {
         nextSerial += 1
-        let session = Session(key: key, source: source, start: time, serial: nextSerial)
         let slot: Int
         if let free = freeSlots.popLast() {
+            // Reused in place: the slot's tally keeps its storage (`close` emptied it).
             slot = free
-            sessions[slot] = session
+            sessions[slot].window = Window(key: key, source: source, start: time, end: time, events: [], eventCount: 0)
+            sessions[slot].start = time
+            sessions[slot].serial = nextSerial
             live[slot] = true
         } else {
             slot = sessions.count
-            sessions.append(session)
+            sessions.append(Session(key: key, source: source, start: time, serial: nextSerial))
             live.append(true)
         }
         index.insert(slot: slot, bytes: bytes, hash: hash)
@@ -76,10 +78,9 @@ struct SessionTable: Sendable {
         unlink(slot)
         live[slot] = false
         index.remove(slot: slot)
-        var window = sessions[slot].window
+        // Moved out, leaving an empty window (no copy of the events or templates).
+        var window = Window(key: "", source: "", start: .zero, end: .zero, events: [], eventCount: 0)
         swap(&window, &sessions[slot].window)
-        sessions[slot].window.events = []
-        sessions[slot].window.templates = [:]
         sessions[slot].tally.reset()
         freeSlots.append(slot)
         compactOpenedIfSparse()

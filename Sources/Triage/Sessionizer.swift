@@ -18,11 +18,27 @@ public struct Sessionizer: Sendable {
     private var texts = TemplateTextCache()
     /// The capture pattern's scanner, when it has the fast shape (most keyed configurations).
     private let keyScanner: KeyPrefixScanner?
+    /// `idleGap` and `maxDuration` in microseconds, rounded up: record times are whole
+    /// microseconds, so `elapsed >= these` is exactly `Duration(elapsed) >= limit`, checked
+    /// for every record without Duration arithmetic.
+    private let idleGapMicroseconds: Int64?
+    private let maxDurationMicroseconds: Int64?
 
     public init(configuration: SessionizerConfiguration) throws(TriageError) {
         try configuration.validate()
         self.configuration = configuration
         if case .capture(let pattern) = configuration.keying { keyScanner = pattern.prefixScanner } else { keyScanner = nil }
+        idleGapMicroseconds = configuration.idleGap.map(Self.microsecondsRoundedUp)
+        maxDurationMicroseconds = configuration.maxDuration.map(Self.microsecondsRoundedUp)
+    }
+
+    static func microsecondsRoundedUp(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let perMicrosecond: Int64 = 1_000_000_000_000
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (total, overflow2) = whole.addingReportingOverflow((attoseconds + perMicrosecond - 1) / perMicrosecond)
+        return overflow2 ? .max : total
     }
 
     /// Number of windows currently open.
@@ -45,39 +61,39 @@ public struct Sessionizer: Sendable {
         if now == nil || record.time > now! { now = record.time }
         if let keyScanner {
             expireKeyed(into: &closed)
-            var event: WindowEvent?
+            var keyed = false
             record.message.withUnsafeBytes { message in
                 keyScanner.forEachKeyRange(in: message) { range in
-                    if event == nil { event = makeEvent(record, templateID) }
+                    keyed = true
                     let bytes = UnsafeRawBufferPointer(rebasing: message[range])
-                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record, event!,
+                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record,
                              templateID, templateText, into: &closed)
                 }
             }
-            if event == nil { statistics.unkeyedRecords += 1 }
+            if !keyed { statistics.unkeyedRecords += 1 }
             return closed
         }
         switch configuration.keying {
         case .capture(let pattern):
             expireKeyed(into: &closed)
-            var event: WindowEvent?
-            record.message.withUnsafeBytes { message in
-                pattern.forEachKeyRange(in: record.message) { range in
-                    if event == nil { event = makeEvent(record, templateID) }
+            var keyed = false
+            let bytes = Array(record.message)
+            bytes.withUnsafeBytes { message in
+                pattern.forEachKeyRange(in: bytes) { range in
+                    keyed = true
                     // The key's bytes find its session; a String is made only to open one.
                     let bytes = UnsafeRawBufferPointer(rebasing: message[range])
-                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record, event!,
+                    addKeyed(bytes, { SessionKey(String(decoding: bytes, as: UTF8.self)) }, record,
                              templateID, templateText, into: &closed)
                 }
             }
-            if event == nil { statistics.unkeyedRecords += 1 }
+            if !keyed { statistics.unkeyedRecords += 1 }
         case .field(let field):
             expireKeyed(into: &closed)
             let key = sessionKey(of: record, field)
-            let event = makeEvent(record, templateID)
             var text = key.rawValue
             text.withUTF8 { bytes in
-                addKeyed(UnsafeRawBufferPointer(bytes), { key }, record, event, templateID, templateText, into: &closed)
+                addKeyed(UnsafeRawBufferPointer(bytes), { key }, record, templateID, templateText, into: &closed)
             }
         case .countWindow(let size, let slide):
             let text = texts.text(for: templateID, clock: statistics.records, fetch: templateText)
@@ -141,12 +157,12 @@ public struct Sessionizer: Sendable {
 
     /// Adds an event to the session keyed by `keyBytes` (`key()` names it when one is opened).
     private mutating func addKeyed(_ keyBytes: UnsafeRawBufferPointer, _ key: () -> SessionKey, _ record: LogRecord,
-                                   _ event: WindowEvent, _ id: TemplateID,
+                                   _ id: TemplateID,
                                    _ templateText: () -> String, into closed: inout [Window]) {
         let hash = SessionKeyIndex.hash(keyBytes)
         var slot = table.slot(for: keyBytes, hash: hash)
-        if let s = slot, let maxDuration = configuration.maxDuration,
-           record.time.since(table.sessions[s].start) >= maxDuration
+        if let s = slot, let maxDuration = maxDurationMicroseconds,
+           record.time.microsecondsSinceEpoch - table.sessions[s].start.microsecondsSinceEpoch >= maxDuration
         {
             closed.append(closeKeyed(s, reason: \.closedByMaxDuration))
             slot = nil
@@ -161,10 +177,10 @@ public struct Sessionizer: Sendable {
         let s = slot!
         table.touch(s)
         let limits = self.limits
-        if Self.append(event, id, message: record.message, limits: limits, to: &table[s]) {
+        if Self.append(record, id, limits: limits, to: &table[s]) {
             let text = texts.text(for: id, clock: statistics.records, fetch: templateText)
             // Sessions hold a handful of templates: one table for them, not one per doubling.
-            if table[s].window.templates.isEmpty { table[s].window.templates.reserveCapacity(8) }
+            if table[s].window.templates.isEmpty { table[s].window.templates = Dictionary(minimumCapacity: 8) }
             table[s].window.templates[id] = text
         }
         if table.sessions[s].window.eventCount >= configuration.maxEvents {
@@ -174,13 +190,18 @@ public struct Sessionizer: Sendable {
 
     private mutating func expireKeyed(into closed: inout [Window]) {
         guard let now else { return }
-        if let idleGap = configuration.idleGap {
-            while let slot = table.leastRecentlyActiveSlot(), now.since(table.sessions[slot].window.end) >= idleGap {
+        let nowMicroseconds = now.microsecondsSinceEpoch
+        if let idleGap = idleGapMicroseconds {
+            while let slot = table.leastRecentlyActiveSlot(),
+                  nowMicroseconds - table.sessions[slot].window.end.microsecondsSinceEpoch >= idleGap
+            {
                 closed.append(closeKeyed(slot, reason: \.closedByIdleGap))
             }
         }
-        if let maxDuration = configuration.maxDuration {
-            while let slot = table.oldestSlot(), now.since(table.sessions[slot].start) >= maxDuration {
+        if let maxDuration = maxDurationMicroseconds {
+            while let slot = table.oldestSlot(),
+                  nowMicroseconds - table.sessions[slot].start.microsecondsSinceEpoch >= maxDuration
+            {
                 closed.append(closeKeyed(slot, reason: \.closedByMaxDuration))
             }
         }
@@ -208,8 +229,8 @@ public struct Sessionizer: Sendable {
             countWindows[record.source] = CountWindowState(size: size, slide: slide)
             statistics.openedSessions += 1
         }
-        var event = makeEvent(record, id)
-        event.message = String(decoding: record.message.prefix(configuration.maxMessageBytes), as: UTF8.self)
+        var event = Self.makeEvent(record, id)
+        event.messageBytes = Array(record.message.prefix(configuration.maxMessageBytes))
         if let window = countWindows[record.source]!.append(event, text: text, source: record.source,
                                                             keep: configuration.maxEventsKept,
                                                             messagesPerTemplate: configuration.maxMessagesPerTemplate)
@@ -236,9 +257,8 @@ public struct Sessionizer: Sendable {
                 start: start, serial: 0)
             statistics.openedSessions += 1
         }
-        let event = makeEvent(record, id)
         let limits = self.limits
-        if Self.append(event, id, message: record.message, limits: limits, to: &timeWindows[record.source]!) {
+        if Self.append(record, id, limits: limits, to: &timeWindows[record.source]!) {
             let text = texts.text(for: id, clock: statistics.records, fetch: templateText)
             timeWindows[record.source]!.window.templates[id] = text
         }
@@ -257,14 +277,12 @@ public struct Sessionizer: Sendable {
 
     // MARK: events
 
-    private func makeEvent(_ record: LogRecord, _ id: TemplateID) -> WindowEvent {
-        WindowEvent(time: record.time, templateID: id, message: "",
+    private static func makeEvent(_ record: LogRecord, _ id: TemplateID) -> WindowEvent {
+        WindowEvent(time: record.time, templateID: id, messageBytes: [],
                     priority: record.fields.priority ?? SeverityTokens.priority(in: record.message),
                     unit: record.fields.unit)
     }
 
-    /// Adds `event` to `session`; its message text (from `message`) is kept only for the first
-    /// few events of each template.
     /// The limits `append` needs, copied out so that appending into `table` (a stored
     /// property) never copies `self` while a session is borrowed, which would make the
     /// sessions array non-unique and copy it.
@@ -279,20 +297,25 @@ public struct Sessionizer: Sendable {
         var maxMessageBytes: Int
     }
 
-    /// Adds `event` to `session`; returns true when it is the window's first event of its
-    /// template (the caller then records the template's text).
-    private static func append(_ event: WindowEvent, _ id: TemplateID, message: [UInt8], limits configuration: Limits,
+    /// Adds `record` to `session` as an event, its message kept only for the first few events
+    /// of each template; returns true when it is the window's first event of its template (the
+    /// caller then records the template's text).
+    private static func append(_ record: LogRecord, _ id: TemplateID, limits configuration: Limits,
                                to session: inout SessionTable.Session) -> Bool {
         session.window.eventCount += 1
-        if event.time > session.window.end { session.window.end = event.time }
-        if event.time < session.window.start { session.window.start = event.time }
+        if record.time > session.window.end { session.window.end = record.time }
+        if record.time < session.window.start { session.window.start = record.time }
         guard session.window.events.count < configuration.maxEventsKept else { return false }
         if session.window.events.isEmpty { session.window.events.reserveCapacity(min(configuration.maxEventsKept, 16)) }
-        var event = event
+        // The event is made only when it is kept.
+        var event = makeEvent(record, id)
         let before = session.tally.increment(id)
         let keepMessage = before < configuration.maxMessagesPerTemplate
         if keepMessage {
-            event.message = String(decoding: message.prefix(configuration.maxMessageBytes), as: UTF8.self)
+            // A message with an array of its own (a journal record's) is shared, not copied;
+            // a slice of a file source's read buffer is copied, so that the window does not
+            // keep the whole buffer alive.
+            event.messageBytes = Array(record.message.prefix(configuration.maxMessageBytes))
         }
         session.window.events.append(event)
         return before == 0

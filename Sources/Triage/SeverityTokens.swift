@@ -8,6 +8,14 @@ public enum SeverityTokens {
     public static let tokensScanned = 6
 
     public static func priority(in message: [UInt8]) -> Priority? {
+        message.withUnsafeBufferPointer { priority(inBytes: $0) }
+    }
+
+    public static func priority(in message: ArraySlice<UInt8>) -> Priority? {
+        message.withUnsafeBufferPointer { priority(inBytes: $0) }
+    }
+
+    static func priority(inBytes message: UnsafeBufferPointer<UInt8>) -> Priority? {
         var i = 0
         var scanned = 0
         let n = message.count
@@ -27,11 +35,11 @@ public enum SeverityTokens {
     public static func priority(ofLevel level: String) -> Priority? {
         if let p = Priority(parsing: level) { return p }
         let bytes = Array(level.utf8)
-        return classify(bytes, 0, bytes.count)
+        return bytes.withUnsafeBufferPointer { classify($0, 0, $0.count) }
     }
 
     /// A token such as `ERROR`, `[WARN]`, `E`-free `level=err`, or `<3>` (syslog prefix).
-    static func classify(_ m: [UInt8], _ start: Int, _ end: Int) -> Priority? {
+    static func classify(_ m: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Priority? {
         var s = start
         var e = end
         // `<3>` kernel/syslog prefix.

@@ -38,7 +38,7 @@ public struct Triage: Sendable {
     /// Scores `window`, decides escalation, then learns from it (per `configuration.learning`).
     public mutating func assess(_ window: Window) -> Suspicion {
         let profile = WindowProfile(window)
-        let lookups = lookUp(profile)
+        let lookups = lookUp(profile, source: window.source)
         var suspicion = score(profile, lookups, window)
         statistics.assessed += 1
         if isSuspicious(suspicion) {
@@ -61,56 +61,68 @@ public struct Triage: Sendable {
     /// Scores `window` without escalating or learning.
     public func score(_ window: Window) -> Suspicion {
         let profile = WindowProfile(window)
-        return score(profile, lookUp(profile), window)
+        return score(profile, lookUp(profile, source: window.source), window)
     }
 
     /// Learns from `window` without scoring it (seeding a model from known-normal history).
     public mutating func learn(_ window: Window) {
         let profile = WindowProfile(window)
-        learn(profile, lookUp(profile), source: window.source)
+        learn(profile, lookUp(profile, source: window.source), source: window.source)
     }
 
     /// What the model knows about a window's templates, transitions and count vector, looked
     /// up once and shared by scoring and learning.
+    ///
+    /// Positions in the model's tables are kept so learning updates known entries without
+    /// hashing again (valid until the tables change: learning updates through them before it
+    /// inserts anything). One array per kind of entry: this runs for every window.
     struct Lookups {
-        /// Aligned with `profile.counts`: nil for a never-seen template.
-        var templates: [TriageModel.TemplateStats?]
-        /// Aligned with `profile.transitions`: whether both ends are known templates, and in
-        /// how many windows the transition was seen.
-        var transitionKnown: [Bool]
-        var transitionSeen: [Int]
+        struct Template {
+            /// Nil for a never-seen template.
+            var stats: TriageModel.TemplateStats?
+            var index: Dictionary<TemplateID, TriageModel.TemplateStats>.Index?
+        }
+
+        struct Transition {
+            /// Both ends are known templates.
+            var known: Bool
+            /// In how many windows the transition was seen.
+            var seen: Int
+            var index: Dictionary<TriageModel.Transition, Int>.Index?
+        }
+
+        /// Aligned with `profile.counts`.
+        var templates: [Template]
+        /// Aligned with `profile.transitions`.
+        var transitions: [Transition]
         var signatureSeen: Int
         var hasNewTemplate: Bool
-        /// Where the known templates and transitions sit in the model's tables, so learning
-        /// updates them without hashing again (valid until the tables change: learning
-        /// updates through them before it inserts anything).
-        var templateIndices: [Dictionary<TemplateID, TriageModel.TemplateStats>.Index?]
-        var transitionIndices: [Dictionary<TriageModel.Transition, Int>.Index?]
+        /// The window's source in `model.sources`.
+        var sourceIndex: Dictionary<SourceID, TriageModel.SourceRate>.Index?
     }
 
-    func lookUp(_ profile: WindowProfile) -> Lookups {
-        let templateIndices = profile.counts.map { model.templates.index(forKey: $0.id) }
-        let templates = templateIndices.map { $0.map { model.templates.values[$0] } }
+    func lookUp(_ profile: WindowProfile, source: SourceID) -> Lookups {
+        var templates: [Lookups.Template] = []
+        templates.reserveCapacity(profile.counts.count)
+        var hasNewTemplate = false
+        for (id, _) in profile.counts {
+            let index = model.templates.index(forKey: id)
+            templates.append(.init(stats: index.map { model.templates.values[$0] }, index: index))
+            if index == nil { hasNewTemplate = true }
+        }
         func known(_ end: UInt64) -> Bool {
-            end == TriageModel.Transition.boundary || templates[profile.index(of: TemplateID(end))!] != nil
+            end == TriageModel.Transition.boundary || templates[profile.index(of: TemplateID(end))!].stats != nil
         }
-        var transitionKnown: [Bool] = []
-        var transitionSeen: [Int] = []
-        var transitionIndices: [Dictionary<TriageModel.Transition, Int>.Index?] = []
-        transitionKnown.reserveCapacity(profile.transitions.count)
-        transitionSeen.reserveCapacity(profile.transitions.count)
-        transitionIndices.reserveCapacity(profile.transitions.count)
+        var transitions: [Lookups.Transition] = []
+        transitions.reserveCapacity(profile.transitions.count)
         for t in profile.transitions {
-            let k = known(t.previous) && known(t.next)
-            transitionKnown.append(k)
             let index = model.transitions.index(forKey: t)
-            transitionIndices.append(index)
-            transitionSeen.append(index.map { model.transitions.values[$0] } ?? 0)
+            transitions.append(.init(known: known(t.previous) && known(t.next),
+                                     seen: index.map { model.transitions.values[$0] } ?? 0, index: index))
         }
-        return Lookups(templates: templates, transitionKnown: transitionKnown, transitionSeen: transitionSeen,
-                       signatureSeen: model.signatures[profile.signature] ?? 0,
-                       hasNewTemplate: templates.contains { $0 == nil },
-                       templateIndices: templateIndices, transitionIndices: transitionIndices)
+        return Lookups(templates: templates, transitions: transitions,
+                       signatureSeen: model.signatures[profile.signature] ?? 0, hasNewTemplate: hasNewTemplate,
+                       sourceIndex: model.sources.index(forKey: source))
     }
 
     // MARK: scoring
@@ -122,13 +134,15 @@ public struct Triage: Sendable {
         let weights = configuration.weights
         func text(_ id: TemplateID) -> String {
             guard let t = window.templates[id] else { return id.description }
-            return t.count > 80 ? "\(id) '\(t.prefix(77))...'" : "\(id) '\(t)'"
+            // At most 80 bytes is at most 80 characters: no character count for short texts.
+            return t.utf8.count > 80 && t.count > 80 ? "\(id) '\(t.prefix(77))...'" : "\(id) '\(t)'"
         }
         func add(_ kind: SuspicionReason.Kind, _ bits: Double, _ id: TemplateID?, _ previous: TemplateID? = nil,
-                 _ detail: String) {
+                 _ detail: @autoclosure () -> String) {
+            // The detail text is written only for a reason that counts.
             let s = weights.weight(kind) * bits
             if s > 0 { reasons.append(SuspicionReason(kind: kind, score: s, templateID: id, previousTemplateID: previous,
-                                                      detail: detail)) }
+                                                      detail: detail())) }
         }
 
         // Templates: never seen (how many, against how many new templates a window usually
@@ -137,7 +151,7 @@ public struct Triage: Sendable {
         let newTemplateWindowRate = -expm1(-lambda)
         let hasNewTemplate = lookups.hasNewTemplate
         if hasNewTemplate {
-            let newIDs = profile.counts.indices.filter { lookups.templates[$0] == nil }.map { profile.counts[$0].id }
+            let newIDs = profile.counts.indices.filter { lookups.templates[$0].stats == nil }.map { profile.counts[$0].id }
             let bits = -log2(TriageModel.poissonTail(atLeast: newIDs.count, lambda: model.newTemplatesPerWindowLowerBound))
             let of = newIDs.count > 1 ? " (one of \(newIDs.count) new templates)" : ""
             for id in newIDs {
@@ -145,7 +159,7 @@ public struct Triage: Sendable {
             }
         }
         for (k, (id, _)) in profile.counts.enumerated() {
-            guard let stats = lookups.templates[k], stats.windows > 0 else { continue }
+            guard let stats = lookups.templates[k].stats, stats.windows > 0 else { continue }
             let p = Double(stats.windows) / n
             if p < rare {
                 add(.rareTemplate, -log2(max(p, newTemplateWindowRate)), id, nil,
@@ -155,8 +169,8 @@ public struct Triage: Sendable {
 
         // Transitions between known templates.
         let newTransitionRate = model.noveltyRate(model.windowsWithNewTransition)
-        for (k, t) in profile.transitions.enumerated() where lookups.transitionKnown[k] {
-            let seen = lookups.transitionSeen[k]
+        for (k, t) in profile.transitions.enumerated() where lookups.transitions[k].known {
+            let seen = lookups.transitions[k].seen
             let p = Double(seen) / n
             guard seen == 0 || p < rare else { continue }
             let previous = t.previous == TriageModel.Transition.boundary ? nil : TemplateID(t.previous)
@@ -173,7 +187,7 @@ public struct Triage: Sendable {
             let p = Double(seen) / n
             if seen == 0 || p < rare {
                 let bits = -log2(max(p, model.noveltyRate(model.windowsWithNewSignature)))
-                let (id, deviation) = mostDeviatingTemplate(profile)
+                let (id, deviation) = mostDeviatingTemplate(profile, lookups)
                 add(.countDeviation, bits, id, nil,
                     "count vector in \(seen) of \(model.windows) windows" + (deviation.map { "; \($0)" } ?? ""))
             }
@@ -186,7 +200,7 @@ public struct Triage: Sendable {
                 : priority == .err ? configuration.errorScore : configuration.warningScore)
                 + min(4, log2(Double(events)))
             var detail = events > 1 ? "\(events) \(priority) events \(text(id))" : "\(priority) event \(text(id))"
-            if let k = profile.index(of: id), let stats = lookups.templates[k], model.windows > 0,
+            if let k = profile.index(of: id), let stats = lookups.templates[k].stats, model.windows > 0,
                Double(stats.severeWindows) / n >= configuration.commonSeverityFraction
             {
                 bits /= 2
@@ -196,7 +210,7 @@ public struct Triage: Sendable {
         }
 
         // Burst: the window's event rate against its source's usual rate.
-        if let usual = model.sources[window.source], usual.windows >= 10, usual.rate > 0,
+        if let usual = lookups.sourceIndex.map({ model.sources.values[$0] }), usual.windows >= 10, usual.rate > 0,
            window.eventCount >= configuration.burstMinimumEvents,
            profile.rate >= configuration.burstRatio * usual.rate
         {
@@ -209,35 +223,54 @@ public struct Triage: Sendable {
 
     /// Sum over kinds of each kind's strongest reason; reasons strongest first, at most
     /// `maxReasons`, always keeping each kind's strongest.
-    func combine(_ reasons: [SuspicionReason]) -> Suspicion {
+    func combine(_ reasons: consuming [SuspicionReason]) -> Suspicion {
         // Most windows have no reason at all, or one: no sorting or tables for them.
         if reasons.count <= 1 {
             return Suspicion(score: reasons.first?.score ?? 0, reasons: reasons, escalated: false)
         }
-        let ordered = reasons.sorted { a, b in
+        var ordered = reasons
+        ordered.sort { a, b in
             if a.score != b.score { return a.score > b.score }
             if a.kind != b.kind { return Self.nameOrder(a.kind) < Self.nameOrder(b.kind) }
             return (a.templateID?.rawValue ?? 0, a.previousTemplateID?.rawValue ?? 0)
                 < (b.templateID?.rawValue ?? 0, b.previousTemplateID?.rawValue ?? 0)
         }
+        // Each kind's strongest reason leads; the others follow, as many as fit.
         var total = 0.0
-        var leaders: [SuspicionReason] = []
-        var others: [SuspicionReason] = []
         var seen: UInt8 = 0
+        var leaders = 0
         for reason in ordered {
             let bit: UInt8 = 1 << Self.nameOrder(reason.kind)
             if seen & bit == 0 {
                 seen |= bit
                 total += reason.score
-                leaders.append(reason)
-            } else {
-                others.append(reason)
+                leaders += 1
             }
         }
-        let kept = leaders + others.prefix(max(0, configuration.maxReasons - leaders.count))
-        return Suspicion(score: total, reasons: kept.sorted { $0.score > $1.score }, escalated: false)
+        var othersLeft = max(0, configuration.maxReasons - leaders)
+        var kept: [SuspicionReason] = []
+        kept.reserveCapacity(leaders + min(othersLeft, ordered.count - leaders))
+        seen = 0
+        for reason in ordered {
+            let bit: UInt8 = 1 << Self.nameOrder(reason.kind)
+            if seen & bit == 0 {
+                seen |= bit
+                kept.append(reason)
+            }
+        }
+        seen = 0
+        for reason in ordered where othersLeft > 0 {
+            let bit: UInt8 = 1 << Self.nameOrder(reason.kind)
+            if seen & bit == 0 {
+                seen |= bit
+            } else {
+                othersLeft -= 1
+                kept.append(reason)
+            }
+        }
+        kept.sort { $0.score > $1.score }
+        return Suspicion(score: total, reasons: kept, escalated: false)
     }
-
 
     /// A kind's position in the alphabetical order of raw values (the tie-break between
     /// equal scores), without comparing strings.
@@ -254,14 +287,14 @@ public struct Triage: Sendable {
 
     /// The template whose count is furthest from its usual count (in deviations), including
     /// usual templates missing from the window.
-    private func mostDeviatingTemplate(_ profile: WindowProfile) -> (TemplateID?, String?) {
+    private func mostDeviatingTemplate(_ profile: WindowProfile, _ lookups: Lookups) -> (TemplateID?, String?) {
         // The text is written for the winner only.
         var best: (id: TemplateID, z: Double, count: Int?)?
         func consider(_ id: TemplateID, _ z: Double, _ count: Int?) {
             if best == nil || z > best!.z || (z == best!.z && id < best!.id) { best = (id, z, count) }
         }
-        for (id, count) in profile.counts {
-            guard let stats = model.templates[id] else { continue }
+        for (k, (id, count)) in profile.counts.enumerated() {
+            guard let stats = lookups.templates[k].stats else { continue }
             consider(id, abs(Double(count) - stats.meanCount) / max(stats.countDeviation, 0.5), count)
         }
         for id in usualTemplates where profile.count(of: id) == nil {
@@ -293,19 +326,19 @@ public struct Triage: Sendable {
         let newTemplate = lookups.hasNewTemplate
         var introduced = 0
         var newTransition = false
-        for k in profile.transitions.indices where lookups.transitionKnown[k] && lookups.transitionSeen[k] == 0 {
+        for k in profile.transitions.indices where lookups.transitions[k].known && lookups.transitions[k].seen == 0 {
             newTransition = true
         }
         // Known entries are updated in place first; new ones are inserted after (an insertion
         // may rehash and invalidate the looked-up positions).
         var newTemplates: [(TemplateID, TriageModel.TemplateStats)] = []
         for (k, (id, count)) in profile.counts.enumerated() {
-            var stats = lookups.templates[k] ?? { introduced += 1; return .init() }()
+            var stats = lookups.templates[k].stats ?? { introduced += 1; return .init() }()
             stats.windows += 1
             stats.countSum += Double(count)
             stats.countSquareSum += Double(count * count)
             if profile.isSevere(id) { stats.severeWindows += 1 }
-            if let index = lookups.templateIndices[k] {
+            if let index = lookups.templates[k].index {
                 model.templates.values[index] = stats
             } else {
                 newTemplates.append((id, stats))
@@ -314,7 +347,7 @@ public struct Triage: Sendable {
         for (id, stats) in newTemplates { model.templates[id] = stats }
         var newTransitions: [TriageModel.Transition] = []
         for (k, t) in profile.transitions.enumerated() {
-            if let index = lookups.transitionIndices[k] {
+            if let index = lookups.transitions[k].index {
                 model.transitions.values[index] += 1
             } else {
                 newTransitions.append(t)
@@ -328,10 +361,10 @@ public struct Triage: Sendable {
         model.windows += 1
         if model.windows & (model.windows - 1) == 0 || model.windows % 256 == 0 { refreshUsualTemplates() }
 
-        var rate = model.sources[source] ?? .init()
+        var rate = lookups.sourceIndex.map { model.sources.values[$0] } ?? .init()
         rate.rate = rate.windows == 0 ? profile.rate : 0.95 * rate.rate + 0.05 * profile.rate
         rate.windows += 1
-        model.sources[source] = rate
+        if let index = lookups.sourceIndex { model.sources.values[index] = rate } else { model.sources[source] = rate }
         statistics.learned += 1
 
         TriageModel.prune(&model.templates, cap: configuration.maxTemplates) { $0.windows }

@@ -37,6 +37,18 @@ struct TriageModel: Sendable, Hashable {
         var previous: UInt64
         var next: UInt64
         static func < (a: Self, b: Self) -> Bool { (a.previous, a.next) < (b.previous, b.next) }
+
+        /// Looked up for every transition of every window: two SplitMix64 finalizer rounds
+        /// over the ids (counters, not chosen keys) instead of SipHash.
+        func _rawHashValue(seed: Int) -> Int {
+            var x = previous ^ UInt64(UInt(bitPattern: seed))
+            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+            x ^= (x >> 31) ^ next
+            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: x ^ (x >> 31))
+        }
     }
 
     var windows = 0
@@ -118,12 +130,14 @@ struct WindowProfile: Sendable {
     var rate: Double = 0
 
     init(_ window: Window) {
-        var ids = window.events.map(\.templateID)
         var severe: [(id: TemplateID, priority: Priority)] = []
         var previous = TriageModel.Transition.boundary
-        transitions.reserveCapacity(ids.count + 1)
+        transitions.reserveCapacity(window.events.count + 1)
         for event in window.events {
-            if let p = event.priority, p <= .warning { severe.append((event.templateID, p)) }
+            if let p = event.priority, p <= .warning {
+                if severe.isEmpty { severe.reserveCapacity(window.events.count) }
+                severe.append((event.templateID, p))
+            }
             let id = event.templateID.rawValue
             transitions.append(.init(previous: previous, next: id))
             previous = id
@@ -131,15 +145,23 @@ struct WindowProfile: Sendable {
         if !window.events.isEmpty { transitions.append(.init(previous: previous, next: TriageModel.Transition.boundary)) }
         transitions.sort()
         Self.removeAdjacentDuplicates(&transitions)
-        ids.sort()
-        counts.reserveCapacity(min(ids.count, 16))
-        var k = 0
-        while k < ids.count {
-            var j = k + 1
-            while j < ids.count && ids[j] == ids[k] { j += 1 }
-            counts.append((ids[k], j - k))
-            k = j
+        // Counted straight into the sorted `counts` (a window holds a handful of distinct
+        // templates): no array of every event's id to sort.
+        counts.reserveCapacity(min(window.events.count, 16))
+        for event in window.events {
+            let id = event.templateID
+            var low = 0, high = counts.count
+            while low < high {
+                let mid = (low + high) / 2
+                if counts[mid].id < id { low = mid + 1 } else { high = mid }
+            }
+            if low < counts.count && counts[low].id == id {
+                counts[low].count += 1
+            } else {
+                counts.insert((id, 1), at: low)
+            }
         }
+        var k = 0
         severe.sort { $0.id != $1.id ? $0.id < $1.id : $0.priority < $1.priority }
         k = 0
         while k < severe.count {
@@ -149,7 +171,12 @@ struct WindowProfile: Sendable {
             k = j
         }
         signature = Self.signature(counts)
-        let seconds = max(1.0, window.end.since(window.start).seconds)
+        // `window.end.since(window.start).seconds`, split into seconds and attoseconds as
+        // Duration.components splits it, without its 128-bit division.
+        let span = window.end.microsecondsSinceEpoch - window.start.microsecondsSinceEpoch
+        let seconds = span >= 0
+            ? max(1.0, Double(span / 1_000_000) + Double((span % 1_000_000) * 1_000_000_000_000) / 1e18)
+            : max(1.0, window.end.since(window.start).seconds)
         rate = Double(window.eventCount) / seconds
     }
 

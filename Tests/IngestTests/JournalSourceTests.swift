@@ -26,7 +26,7 @@ import RationCore
         // 100 KiB: sd-journal would cut it at 64 KiB without a zero data threshold.
         let big = try #require(records.last)
         #expect(big.message.count == 100 * 1024)
-        #expect(big.message == (0..<(100 * 1024)).map { UInt8(ascii: "a") + UInt8($0 % 26) })
+        #expect(big.messageBytes == (0..<(100 * 1024)).map { UInt8(ascii: "a") + UInt8($0 % 26) })
         #expect(Set(records.compactMap(\.cursor)).count == 31)
         #expect(source.statistics.entriesDelivered == 31)
     }

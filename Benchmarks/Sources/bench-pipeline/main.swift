@@ -2,8 +2,9 @@
 // same run on the same lines. Input: raw HDFS lines (`<Date> <Time> <Pid> <Level>
 // <Component>: <Content>`, times non-decreasing), parsed into memory before timing. Each mode
 // runs `--rounds` times alternately; the best round of each counts. Every mode but the bare
-// miner builds a LogRecord per line as a source does (one message array, the level as a
-// priority) and mines `record.message`: the reference for the target ratio is that miner fed
+// miner builds a LogRecord per line as the journal source does (one message array per line,
+// the level as a priority; a file source slices its read buffer instead, which is cheaper)
+// and mines `record.message`: the reference for the target ratio is that miner fed
 // records, so both sides of `ratio` pay the same record construction and differ only by the
 // sessionizer and triage. The pipeline windows by `blk_-?\d+` with the default sessionizer
 // limits and assesses every closed window with the default triage configuration. The bare
