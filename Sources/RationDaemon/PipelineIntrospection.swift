@@ -12,6 +12,12 @@ public protocol PipelineIntrospection: Sendable {
     func store() async -> DaemonStatus.Store
     func templates(matching query: TemplateQuery) async throws -> [TemplateRecord]
     func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord
+    /// The triage settings in force and its counters; nil when no triage runs.
+    func triage() async -> DaemonStatus.Triage?
+}
+
+extension PipelineIntrospection {
+    public func triage() async -> DaemonStatus.Triage? { nil }
 }
 
 /// No stage running: empty lists, zero counters, every template unknown.
