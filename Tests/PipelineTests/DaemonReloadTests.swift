@@ -104,6 +104,9 @@ import Glibc
         defer { if running { daemon.signal(SIGKILL); var s: Int32 = 0; waitpid(daemon.pid, &s, 0) } }
         try await until("30 records from a", daemon: daemon) { try records() == ["files.a": 30] }
         #expect(try status().triage?.threshold == 0.6)
+        // With an http:// endpoint neither libcurl nor FoundationNetworking is mapped (idle RSS).
+        let maps = (try? String(contentsOfFile: "/proc/\(daemon.pid)/maps", encoding: .utf8)) ?? ""
+        #expect(!maps.isEmpty && !maps.contains("libcurl") && !maps.contains("FoundationNetworking"))
 
         // SIGHUP with a second file source, a lower threshold and a store size (needs a restart).
         try append(b, 1...20)
