@@ -111,15 +111,22 @@ public final class RationDaemon: Sendable {
         if changes.isEmpty {
             logger.notice("configuration reloaded: no changes", metadata: ["origin": "\(origin)"])
         }
+        // The value the daemon runs with is the one it started with, which an earlier reload
+        // may already have changed in the file.
+        let running = Dictionary(restart.map { ($0.key, $0.old) }, uniquingKeysWith: { first, _ in first })
         var described: [String] = []
         for change in changes {
-            let note = change.needsRestart ? "needs a restart; running with \(change.old) until then" : "applied"
-            described.append("\(change) (\(note))")
-            if change.needsRestart {
-                logger.warning("configuration changed: \(change): needs a restart, the running daemon keeps \(change.old)",
+            if !change.needsRestart {
+                described.append("\(change) (applied)")
+                logger.notice("configuration changed: \(change): applied", metadata: ["origin": "\(origin)"])
+            } else if let value = running[change.key] {
+                described.append("\(change) (needs a restart; running with \(value) until then)")
+                logger.warning("configuration changed: \(change): needs a restart, the running daemon keeps \(value)",
                                metadata: ["origin": "\(origin)"])
             } else {
-                logger.notice("configuration changed: \(change): applied", metadata: ["origin": "\(origin)"])
+                described.append("\(change) (the value the daemon runs with)")
+                logger.notice("configuration changed: \(change): back to the value the daemon runs with",
+                              metadata: ["origin": "\(origin)"])
             }
         }
         return described

@@ -143,6 +143,8 @@ import Glibc
         // a stopped with its checkpoint at the end of its file.
         try await until("a's checkpoint", daemon: daemon) { committedOffset("a") == size(a) }
         #expect(daemon.output.contains("source stopped"))
+        // The store size still waits for a restart (it was not changed again).
+        #expect(try status().restartNeeded == ["store.maxBytes: 268435456 -> 134217728"])
 
         daemon.signal(SIGTERM)
         #expect(try await daemon.wait(seconds: 15) == 0, "log:\n\(daemon.output)")
