@@ -22,7 +22,8 @@ import Glibc
     }
 
     /// `files`: (name, path) of each file source.
-    func config(files: [(String, String)], threshold: Double, storeMaxBytes: String = "256MiB", extra: String = "") -> String {
+    func config(files: [(String, String)], threshold: Double, storeMaxBytes: String = "256MiB", callsPerMinute: Int = 30,
+                extra: String = "") -> String {
         """
         [daemon]
         state_directory = "\(dir)/state"
@@ -40,6 +41,7 @@ import Glibc
         [reasoning]
         endpoints = ["http://127.0.0.1:1/v1"]
         request_timeout = "2s"
+        max_calls_per_minute = \(callsPerMinute)
         [store]
         max_bytes = "\(storeMaxBytes)"
         [control]
@@ -132,12 +134,15 @@ import Glibc
         try await until("25 records from b", daemon: daemon) { try records()["files.b"] == 25 }
         #expect(try status().triage?.threshold == 0.3)
 
-        // Over varlink: a removed in place of b changed to a glob; the reply marks each change.
+        // Over varlink: a removed in place of b changed to a glob, a new LLM budget; the reply
+        // marks each change.
+        #expect(try status().llm.budgetPerMinute == 30)
         try append(b2, 1...7)
-        try write(config(files: [("b", dir + "/b*.log")], threshold: 0.3, storeMaxBytes: "128MiB"))
+        try write(config(files: [("b", dir + "/b*.log")], threshold: 0.3, storeMaxBytes: "128MiB", callsPerMinute: 7))
         let reply = try rationctl(["reload"])
         let text = String(decoding: reply, as: UTF8.self)
-        #expect(text.contains("(applied)"), "\(text)")
+        #expect(text.contains("reasoning.maxCallsPerMinute: 30 -> 7 (applied)"), "\(text)")
+        #expect(try status().llm.budgetPerMinute == 7)
         // b continues where it stopped in b.log (25 records) and reads the new b-2.log from its start.
         try await until("b reopened on the glob", daemon: daemon) { try records() == ["files.b": 25 + 7] }
         // a stopped with its checkpoint at the end of its file.
