@@ -233,10 +233,9 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
     /// Sends the verdicts of `engine` to the stage task until the engine ends.
     func forward(_ engine: ReasoningEngine) {
         let task = Task { [channel] in for await judgement in engine.results { channel.post(.judged(judgement)) } }
-        forwarders.withLock { tasks in
-            tasks.removeAll { $0.isCancelled }
-            tasks.append(task)
-        }
+        // One per engine: one more per reload that changed [reasoning]; an ended engine's task
+        // has returned and holds nothing.
+        forwarders.withLock { $0.append(task) }
     }
 
     /// The stage task's state and event handling.
