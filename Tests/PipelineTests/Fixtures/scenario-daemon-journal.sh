@@ -62,10 +62,19 @@ for i in $(seq 1 10); do echo "disk sda$i failure: I/O error at sector $((i * 97
     | systemd-cat -t app -p err
 until_ok 20 has_app_alert || { cat "$WORK/first.log" >&2; exit 1; }
 ctl alerts list --json > "$WORK/alerts.json"
-# Every window is closed and stored: the checkpoint reaches the last entry.
-until_ok 20 test -s "$WORK/state/checkpoints.json"
+# Every window is closed and stored: the committed cursor reaches the burst's last entry (a
+# fixed sleep here raced the 1 s idle gap and the 0.5 s commit tick on a loaded machine).
+burst_end=$(journalctl -q -D "$JOURNAL_DIR" -t app -n 1 -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["__CURSOR"])')
+committed_past_burst() {
+    python3 - "$WORK/state/checkpoints.json" "$burst_end" <<'PY'
+import re, sys
+seqnum = lambda text: [int(n, 16) for n in re.findall(r"i=([0-9a-f]+)", text)]
+committed = seqnum(open(sys.argv[1]).read())
+sys.exit(0 if committed and max(committed) >= seqnum(sys.argv[2])[0] else 1)
+PY
+}
+until_ok 30 committed_past_burst || { cat "$WORK/first.log" >&2; exit 1; }
 until_ok 20 test -s "$WORK/state/triage.snapshot"
-sleep 2
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 
