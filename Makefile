@@ -10,7 +10,7 @@ MANDIR      ?= $(PREFIX)/share/man
 INSTALL_CONFIG ?= release
 SWIFT       ?= swift
 CONFIG      ?= debug
-APT_PACKAGES = libsystemd-dev libzstd-dev pkg-config zstd logrotate systemd-journal-remote mandoc python3-venv
+APT_PACKAGES = libsystemd-dev libzstd-dev pkg-config zstd logrotate systemd-journal-remote mandoc python3-venv libcurl4 openssl
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release run parse-demo test llm check-unit check-man install clean

@@ -34,6 +34,8 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         // SIGBUS guard for readers of mapped journal files (libsystemd < 255 has none).
         .target(name: "CSigbusGuard"),
+        // libcurl loaded at run time for https:// LLM endpoints only (plain http needs no TLS stack).
+        .target(name: "CCurl"),
 
         // Shared vocabulary: records, windows, verdicts, alerts, durable files, zstd frames.
         .target(name: "RationCore", dependencies: ["CZstd"]),
@@ -41,7 +43,7 @@ let package = Package(
         // Pipeline stages and services.
         .target(name: "TemplateMiner", dependencies: ["RationCore", "CZstd"]),
         .target(name: "Triage", dependencies: ["RationCore"]),
-        .target(name: "Reasoning", dependencies: ["RationCore"]),
+        .target(name: "Reasoning", dependencies: ["RationCore", "CCurl"]),
         .target(name: "Ingest", dependencies: ["RationCore", "CSystemd", "CSigbusGuard"]),
         .target(name: "AlertStore", dependencies: ["RationCore", "CZstd"]),
 

@@ -213,6 +213,23 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
         }
     }
 
+    /// The statistical pre-filter's settings in force and its counters.
+    public struct Triage: Sendable, Hashable, Codable {
+        /// The configured 0…1 value (`triage.threshold`).
+        public var threshold: Double
+        public var warmupWindows: Int
+        public var learnedWindows: Int
+        public var assessed: Int
+        public var escalated: Int
+        public init(threshold: Double, warmupWindows: Int, learnedWindows: Int, assessed: Int, escalated: Int) {
+            self.threshold = threshold
+            self.warmupWindows = warmupWindows
+            self.learnedWindows = learnedWindows
+            self.assessed = assessed
+            self.escalated = escalated
+        }
+    }
+
     public var version: String
     public var uptimeSeconds: Double
     public var sources: [Source]
@@ -222,9 +239,15 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
     public var store: Store
     public var lastAlert: UInt64?
     public var lastAlertTime: Int64?
+    public var triage: Triage?
+    /// Settings changed in the configuration file that the running daemon applies only after a restart.
+    public var restartNeeded: [String]?
 
     public init(version: String, uptimeSeconds: Double, sources: [Source], miner: Miner, queues: [Queue], llm: LLM,
-                store: Store, lastAlert: UInt64? = nil, lastAlertTime: Int64? = nil) {
+                store: Store, lastAlert: UInt64? = nil, lastAlertTime: Int64? = nil, triage: Triage? = nil,
+                restartNeeded: [String]? = nil) {
+        self.triage = triage
+        self.restartNeeded = restartNeeded
         self.version = version
         self.uptimeSeconds = uptimeSeconds
         self.sources = sources

@@ -52,6 +52,9 @@ public enum RationdInterface {
 
     type Store (alerts: int, bytes: int, capacityBytes: int, oldestAlert: ?int)
 
+    # threshold: the configured 0...1 value (triage.threshold); the others count windows.
+    type Triage (threshold: float, warmupWindows: int, learnedWindows: int, assessed: int, escalated: int)
+
     type Event (time: int, template: int, message: string, priority: ?int, unit: ?string)
 
     type Template (id: int, text: string)
@@ -111,7 +114,9 @@ public enum RationdInterface {
       llm: LLM,
       store: Store,
       lastAlert: ?int,
-      lastAlertTime: ?int
+      lastAlertTime: ?int,
+      triage: ?Triage,
+      restartNeeded: ?[]string
     )
 
     # Most recent alerts matching every given filter, newest first. verdict: abnormal, normal,
@@ -138,7 +143,8 @@ public enum RationdInterface {
     method LabelAlert(id: int, label: string, note: ?string) -> (alert: Alert)
     method LabelTemplate(id: int, label: string, note: ?string) -> (template: TemplateStats)
 
-    # Re-read the configuration file; the old one stays when the new one is invalid.
+    # Re-read the configuration file and apply it; the old one stays when the new one is invalid
+    # or cannot be applied. Each change ends in "(applied)" or "(needs a restart; …)".
     method Reload() -> (changes: []string)
 
     error AlertNotFound (id: int)

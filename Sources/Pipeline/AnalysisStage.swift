@@ -45,6 +45,34 @@ struct AnalysisStage: Sendable {
                          ledger: CheckpointLedger(restored: restored), windowedPriority: windowedPriority, overlap: overlap)
     }
 
+    /// A reload changed the source's settings: closes its open windows (returned for triage)
+    /// and windows what comes next with `sessionizer`; its counters and checkpoints stay.
+    mutating func restartLane(_ id: SourceID, sessionizer: SessionizerConfiguration,
+                              windowedPriority: Priority?) throws(TriageError) -> [Escalation] {
+        guard var lane = lanes[id] else { return [] }
+        var escalations: [Escalation] = []
+        assess(lane.sessionizer.flush(), into: &escalations)
+        lane.closedThrough = lane.ledger.fedSequence
+        lane.sessionizer = try Sessionizer(configuration: sessionizer)
+        lane.windowedPriority = windowedPriority
+        if case let .countWindow(size, slide) = sessionizer.keying { lane.overlap = UInt64(size - slide) } else { lane.overlap = nil }
+        lanes[id] = lane
+        return escalations
+    }
+
+    /// A reload removed the source: closes its open windows (returned for triage); call
+    /// `removeLane` once its checkpoints were committed.
+    mutating func closeLane(_ id: SourceID) -> [Escalation] {
+        guard var lane = lanes[id] else { return [] }
+        var escalations: [Escalation] = []
+        assess(lane.sessionizer.flush(), into: &escalations)
+        lane.closedThrough = lane.ledger.fedSequence
+        lanes[id] = lane
+        return escalations
+    }
+
+    mutating func removeLane(_ id: SourceID) { lanes[id] = nil }
+
     /// Mines and windows a batch of one source's records; returns the escalated windows that closed.
     mutating func ingest(_ records: [LogRecord], from source: SourceID) -> [Escalation] {
         guard var lane = lanes.removeValue(forKey: source) else { return [] }

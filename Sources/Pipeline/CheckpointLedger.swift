@@ -53,6 +53,14 @@ struct CheckpointLedger: Sendable {
 
     var pendingEntries: Int { entries.count - head }
 
+    /// The newest checkpoint of each stream fed so far, durable or not: where a reader that
+    /// replaces the source's reader continues without reading anything twice.
+    var latest: [String: Checkpoint] {
+        var result = safe
+        for entry in entries[head...] { result.merge(entry.checkpoints) { _, newer in newer } }
+        return result
+    }
+
     /// Retires every entry that is done (see the type's note).
     mutating func settle(quiescent: Bool, closedThrough: UInt64, timeBound: EventTime?, oldestPendingStart: EventTime?) {
         while head < entries.count {

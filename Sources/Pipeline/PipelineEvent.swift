@@ -16,4 +16,9 @@ enum PipelineEvent: Sendable {
     case tick
     case listTemplates(TemplateQuery, CheckedContinuation<[TemplateRecord], Never>)
     case labelTemplate(TemplateID, OperatorLabel, CheckedContinuation<Result<TemplateRecord, ControlError>, Never>)
+    /// A reload: apply it and answer.
+    case reconfigure(Reconfiguration, CheckedContinuation<Result<Void, PipelineError>, Never>)
+    /// A reader retired by a reload ended; sent through the batch lane after its last batch,
+    /// so every record it read was handled before.
+    case retired(SourceReader)
 }

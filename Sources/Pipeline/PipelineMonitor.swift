@@ -13,24 +13,18 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
         var sources: [DaemonStatus.Source] = []
         var miner = DaemonStatus.Miner(templates: 0, newTemplatesLastHour: 0)
         var queues: [DaemonStatus.Queue] = []
+        var triage: DaemonStatus.Triage?
     }
 
     private let figures = Mutex(Figures())
     private let channel: BatchChannel<PipelineEvent>
-    private let engine: ReasoningEngine?
+    private let reasoning: ReasoningSlot
     private let store: AlertStore
-    private let budgetPerMinute: Int
-    private let demo: Bool
-    private let reasoningQueueCapacity: Int
 
-    init(channel: BatchChannel<PipelineEvent>, engine: ReasoningEngine?, reasoningQueueCapacity: Int, store: AlertStore,
-         budgetPerMinute: Int, demo: Bool) {
+    init(channel: BatchChannel<PipelineEvent>, reasoning: ReasoningSlot, store: AlertStore) {
         self.channel = channel
-        self.engine = engine
+        self.reasoning = reasoning
         self.store = store
-        self.budgetPerMinute = budgetPerMinute
-        self.demo = demo
-        self.reasoningQueueCapacity = reasoningQueueCapacity
     }
 
     func update(_ body: (inout Figures) -> Void) { figures.withLock { body(&$0) } }
@@ -39,17 +33,25 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
 
     public func queues() async -> [DaemonStatus.Queue] {
         var queues = [DaemonStatus.Queue(name: "ingest", depth: channel.depth, capacity: channel.capacity)]
-        if let engine {
+        let current = reasoning.current
+        if let engine = current.engine {
             let s = await engine.statistics
-            queues.append(.init(name: "reasoning", depth: s.queueDepth + s.inFlight, capacity: reasoningQueueCapacity))
+            queues.append(.init(name: "reasoning", depth: s.queueDepth + s.inFlight, capacity: current.configuration?.queueCapacity ?? 0))
         }
         return queues
     }
 
     public func miner() async -> DaemonStatus.Miner { figures.withLock { $0.miner } }
 
+    public func triage() async -> DaemonStatus.Triage? { figures.withLock { $0.triage } }
+
+    /// Counters are those of the engine in force: a reload that changes `[reasoning]` starts
+    /// them again from zero.
     public func llm() async -> DaemonStatus.LLM {
-        guard let engine else {
+        let current = reasoning.current
+        let budgetPerMinute = current.configuration?.callsPerMinute ?? 0
+        let demo = current.demo
+        guard let engine = current.engine else {
             return .init(calls: 0, cacheHits: 0, failures: 0, skipped: 0, budgetPerMinute: budgetPerMinute, budgetLeft: 0, demo: demo)
         }
         let s = await engine.statistics
@@ -74,7 +76,7 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
     /// by text, so templates the miner has since generalised or evicted are covered too.
     public func alertLabelled(_ alert: Alert, label: OperatorLabel) async {
         let texts = alert.window.distinctTemplates.compactMap { alert.window.templates[$0] }
-        await engine?.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: alert.id.rawValue)
+        await reasoning.current.engine?.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: alert.id.rawValue)
     }
 
     public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {

@@ -18,25 +18,33 @@ import Triage
 /// Graceful shutdown: the sources stop, the channel drains, every open window is closed and
 /// assessed, verdicts are awaited until 3/4 of the shutdown timeout (then stored as skipped),
 /// and the last checkpoints and snapshots are written.
+///
+/// Reload (`reconfigure`, see `PipelineService+Reload`): sources are added, retired or
+/// reopened, triage and reasoning settings replaced, while unchanged sources keep reading.
 public final class PipelineService: Service, Sendable, CustomStringConvertible {
+    /// The settings the pipeline started with (a reload changes the stage task's copy).
     public let settings: PipelineSettings
     public let monitor: PipelineMonitor
     public let archive: StoredAlertArchive
     public var description: String { "PipelineService(\(settings.sources.map(\.id.rawValue).joined(separator: ", ")))" }
 
-    private let store: AlertStore
-    private let engine: ReasoningEngine?
-    private let channel: BatchChannel<PipelineEvent>
-    private let readers: [SourceReader]
-    private let publish: @Sendable (Alert) -> Void
-    private let logger: Logger
+    let store: AlertStore
+    let reasoning: ReasoningSlot
+    let channel: BatchChannel<PipelineEvent>
+    let readers: ReaderSet
+    /// Each stored alert, and whether verdicts come from a demonstration model.
+    private let publish: @Sendable (Alert, _ demo: Bool) -> Void
+    let logger: Logger
     private let initialStage: Mutex<AnalysisStage?>
-    private let shutdownRequested = Atomic<Bool>(false)
+    let shutdownRequested = Atomic<Bool>(false)
     private let tickPending = Atomic<Bool>(false)
+    /// Tasks forwarding verdicts from each engine (a reload adds one per new engine).
+    let forwarders = Mutex<[Task<Void, Never>]>([])
 
     /// Opens the store, restores snapshots and checkpoints, and opens every source; nothing is
-    /// read until `run`. `publish` receives each stored alert (the daemon's board and journal).
-    public init(settings: PipelineSettings, logger: Logger, publish: @escaping @Sendable (Alert) -> Void) throws(PipelineError) {
+    /// read until `run`. `publish` receives each stored alert (the daemon's board and journal)
+    /// and whether the demonstration model is configured.
+    public init(settings: PipelineSettings, logger: Logger, publish: @escaping @Sendable (Alert, _ demo: Bool) -> Void) throws(PipelineError) {
         self.settings = settings
         self.logger = logger
         self.publish = publish
@@ -51,13 +59,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         } catch { throw .store(reason: "\(settings.store.directory): \(error)") }
         if !store.recoveryReport.isClean { logger.warning("alert store recovered: \(store.recoveryReport)") }
 
-        if let reasoning = settings.reasoning {
-            do { engine = try ReasoningEngine(configuration: reasoning) } catch {
-                throw .configuration(key: "reasoning", reason: error.description)
-            }
-        } else {
-            engine = nil
-        }
+        let engine = try Self.makeEngine(settings.reasoning)
+        reasoning = ReasoningSlot(.init(engine: engine, configuration: settings.reasoning, demo: settings.demo))
         channel = BatchChannel(capacity: settings.queueCapacity)
 
         var stage = AnalysisStage(miner: try Self.restoreMiner(settings, logger: logger),
@@ -68,42 +71,82 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         }
         var readers: [SourceReader] = []
         for source in settings.sources {
-            let opened: any LogSource
-            var restored: [String: Checkpoint] = [:]
-            do {
-                switch source.kind {
-                case let .journal(configuration):
-                    let checkpoint = journalCheckpoints[source.id]
-                    if let checkpoint { restored[CheckpointLedger.stream(of: checkpoint)] = checkpoint }
-                    let noticeLogger = logger
-                    opened = try JournalSource(configuration: configuration, checkpoint: checkpoint) { notice in
-                        if notice.isWarning { noticeLogger.warning("\(notice)") } else { noticeLogger.info("\(notice)") }
-                    }
-                case let .files(configuration):
-                    let path = settings.fileCheckpointPath(source.id)
-                    let state = try FileCheckpointStore(path: path).load()
-                    for entry in state?.files ?? [] {
-                        let checkpoint = Checkpoint(source: source.id, position: .file(entry.position))
-                        restored[CheckpointLedger.stream(of: checkpoint)] = checkpoint
-                    }
-                    opened = try FileSource(configuration: configuration, state: state)
-                }
-            } catch {
-                throw .source(id: source.id.rawValue, reason: error.description)
-            }
+            let opened = try Self.open(source, settings: settings, journalCheckpoints: journalCheckpoints, logger: logger)
             do {
                 try stage.addLane(source.id, sessionizer: source.sessionizer, windowedPriority: source.windowedPriority,
-                                  restored: restored)
+                                  restored: opened.restored)
             } catch { throw .configuration(key: "sessionizer", reason: error.description) }
-            let kind = if case .journal = source.kind { "journal" } else { "files" }
-            readers.append(SourceReader(source: opened, kind: kind, channel: channel, batchSize: settings.batchSize, logger: logger))
+            readers.append(SourceReader(source: opened.source, kind: opened.kind, channel: channel, batchSize: settings.batchSize,
+                                        logger: logger))
         }
-        self.readers = readers
+        self.readers = ReaderSet(readers)
         initialStage = Mutex(stage)
-        monitor = PipelineMonitor(channel: channel, engine: engine,
-                                  reasoningQueueCapacity: settings.reasoning?.queueCapacity ?? 0, store: store,
-                                  budgetPerMinute: settings.reasoning?.callsPerMinute ?? 0, demo: settings.demo)
+        monitor = PipelineMonitor(channel: channel, reasoning: reasoning, store: store)
         archive = StoredAlertArchive(store: store)
+    }
+
+    /// An engine for `configuration` (nil: reasoning disabled).
+    static func makeEngine(_ configuration: ReasoningConfiguration?) throws(PipelineError) -> ReasoningEngine? {
+        guard let configuration else { return nil }
+        do { return try ReasoningEngine(configuration: configuration) } catch {
+            throw .configuration(key: "reasoning", reason: error.description)
+        }
+    }
+
+    /// Opens one source at its saved checkpoints (journal: `journalCheckpoints`; files: the
+    /// source's own checkpoint file).
+    static func open(_ source: PipelineSettings.Source, settings: PipelineSettings,
+                     journalCheckpoints: [SourceID: Checkpoint], logger: Logger) throws(PipelineError) -> OpenedSource {
+        var restored: [String: Checkpoint] = [:]
+        do {
+            switch source.kind {
+            case let .journal(configuration):
+                let checkpoint = journalCheckpoints[source.id]
+                if let checkpoint { restored[CheckpointLedger.stream(of: checkpoint)] = checkpoint }
+                return OpenedSource(settings: source, source: try openJournal(configuration, at: checkpoint, logger: logger),
+                                    restored: restored)
+            case let .files(configuration):
+                let path = settings.fileCheckpointPath(source.id)
+                let state = try FileCheckpointStore(path: path).load()
+                for entry in state?.files ?? [] {
+                    let checkpoint = Checkpoint(source: source.id, position: .file(entry.position))
+                    restored[CheckpointLedger.stream(of: checkpoint)] = checkpoint
+                }
+                return OpenedSource(settings: source, source: try FileSource(configuration: configuration, state: state),
+                                    restored: restored)
+            }
+        } catch {
+            throw .source(id: source.id.rawValue, reason: error.description)
+        }
+    }
+
+    /// Opens a source again where its previous reader stopped (`latest`: the newest fed
+    /// checkpoint of each stream), for a reload that changed its settings.
+    static func reopen(_ source: PipelineSettings.Source, at latest: [String: Checkpoint],
+                       logger: Logger) throws(PipelineError) -> any LogSource {
+        do {
+            switch source.kind {
+            case let .journal(configuration):
+                return try openJournal(configuration, at: latest["journal"], logger: logger)
+            case let .files(configuration):
+                let now = WallClockTime.now()
+                let entries = latest.values.compactMap { checkpoint -> FileSourceState.Entry? in
+                    guard case let .file(position) = checkpoint.position else { return nil }
+                    return FileSourceState.Entry(position: position, lastSeen: now)
+                }.sorted { $0.position.path < $1.position.path }
+                return try FileSource(configuration: configuration, state: FileSourceState(source: source.id, files: entries))
+            }
+        } catch {
+            throw .source(id: source.id.rawValue, reason: error.description)
+        }
+    }
+
+    private static func openJournal(_ configuration: JournalSourceConfiguration, at checkpoint: Checkpoint?,
+                                    logger: Logger) throws(IngestError) -> JournalSource {
+        let noticeLogger = logger
+        return try JournalSource(configuration: configuration, checkpoint: checkpoint) { notice in
+            if notice.isWarning { noticeLogger.warning("\(notice)") } else { noticeLogger.info("\(notice)") }
+        }
     }
 
     private static func restoreMiner(_ settings: PipelineSettings, logger: Logger) throws(PipelineError) -> TemplateMiner {
@@ -145,9 +188,9 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         guard var stage = initialStage.withLock({ s -> AnalysisStage? in defer { s = nil }; return s }) else {
             throw PipelineError.configuration(key: "pipeline", reason: "already ran")
         }
-        for reader in readers { reader.start() }
-        logger.info("pipeline started", metadata: ["sources": "\(readers.map(\.id.rawValue))",
-                                                    "reasoning": "\(engine == nil ? "off" : "on")"])
+        for reader in readers.all { reader.start() }
+        logger.info("pipeline started", metadata: ["sources": "\(readers.all.map(\.id.rawValue))",
+                                                    "reasoning": "\(reasoning.current.engine == nil ? "off" : "on")"])
         let tickInterval = settings.tickInterval
         let ticker = Task { [self] in
             while !Task.isCancelled {
@@ -155,9 +198,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 if !tickPending.exchange(true, ordering: .acquiringAndReleasing) { channel.post(.tick) }
             }
         }
-        let forwarder = engine.map { engine in
-            Task { [channel] in for await judgement in engine.results { channel.post(.judged(judgement)) } }
-        }
+        if let engine = reasoning.current.engine { forward(engine) }
         await withGracefulShutdownHandler {
             var loop = StageLoop(service: self, stage: stage)
             loop.refreshFigures()
@@ -166,32 +207,46 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         } onGracefulShutdown: { [self] in
             logger.info("pipeline stopping: stopping sources, draining")
             shutdownRequested.store(true, ordering: .releasing)
-            for reader in readers { reader.stop() }
+            readers.stopAll()
             channel.post(.tick)
         }
         ticker.cancel()
-        forwarder?.cancel()
-        for reader in readers { reader.stop() }
+        for forwarder in forwarders.withLock({ $0 }) { forwarder.cancel() }
+        readers.stopAll()
         channel.close()
         // Answer control requests that arrived during the drain.
         while let event = await channel.receive() {
             switch event {
             case let .listTemplates(_, reply): reply.resume(returning: [])
             case let .labelTemplate(id, _, reply): reply.resume(returning: .failure(.templateNotFound(id)))
+            case let .reconfigure(_, reply): reply.resume(returning: .failure(.configuration(key: "reload", reason: "the daemon is stopping")))
             default: break
             }
         }
-        for reader in readers where !reader.join(timeout: .seconds(2)) {
+        for reader in readers.all where !reader.join(timeout: .seconds(2)) {
             logger.warning("source thread did not stop in time", metadata: ["source": "\(reader.id)"])
         }
         store.close()
         logger.info("pipeline stopped")
     }
 
+    /// Sends the verdicts of `engine` to the stage task until the engine ends.
+    func forward(_ engine: ReasoningEngine) {
+        let task = Task { [channel] in for await judgement in engine.results { channel.post(.judged(judgement)) } }
+        // One per engine: one more per reload that changed [reasoning]; an ended engine's task
+        // has returned and holds nothing.
+        forwarders.withLock { $0.append(task) }
+    }
+
     /// The stage task's state and event handling.
     struct StageLoop {
         let service: PipelineService
         var stage: AnalysisStage
+        /// The settings in force: the start settings with what reloads changed.
+        var settings: PipelineSettings
+        /// Sources whose readers were asked to stop by a reload, with the settings to reopen
+        /// them with (nil: removed).
+        var retiring: [SourceID: PipelineSettings.Source?] = [:]
         var nextTicket: UInt64 = 0
         var awaitingRejudge: AwaitingRejudge
         var finished = Set<SourceID>()
@@ -205,15 +260,16 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         init(service: PipelineService, stage: AnalysisStage) {
             self.service = service
             self.stage = stage
+            self.settings = service.settings
             awaitingRejudge = AwaitingRejudge(capacity: service.settings.reasoning?.rejudgeCapacity ?? 1)
         }
 
         mutating func run() async {
-            let readers = service.readers
             while let event = await service.channel.receive() {
                 await handle(event)
                 if Task.isCancelled { break }
-                if service.shutdownRequested.load(ordering: .acquiring), finished.count == readers.count { break }
+                if service.shutdownRequested.load(ordering: .acquiring),
+                   service.readers.all.allSatisfy({ finished.contains($0.id) }) { break }
             }
             await drain()
         }
@@ -225,7 +281,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 await escalate(stage.ingest(records, from: source))
             case let .idle(source, time):
                 idle.insert(source)
-                service.readers.first { $0.id == source }?.idleHandled()
+                service.readers.reader(source)?.idleHandled()
                 await escalate(stage.advance(source, to: time))
             case let .finished(source):
                 finished.insert(source)
@@ -234,7 +290,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                     revise(judgement)
                 } else if stage.release(ticket: judgement.ticket) != nil {
                     let id = store(judgement.window, judgement.suspicion, judgement.verdict)
-                    if let id, case .skipped = judgement.verdict.status, service.settings.reasoning?.rejudgeSkipped == true {
+                    if let id, case .skipped = judgement.verdict.status, settings.reasoning?.rejudgeSkipped == true {
                         awaitingRejudge.remember(ticket: judgement.ticket, alert: id)
                     }
                 }
@@ -245,22 +301,27 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 reply.resume(returning: templates(query))
             case let .labelTemplate(id, label, reply):
                 reply.resume(returning: await labelTemplate(id, label))
+            case let .reconfigure(change, reply):
+                reply.resume(returning: await apply(change))
+            case let .retired(reader):
+                await retired(reader)
             }
         }
 
         /// Escalated windows go to reasoning without waiting; a full queue or disabled
         /// reasoning stores the alert at once as skipped.
         mutating func escalate(_ escalations: [AnalysisStage.Escalation]) async {
+            let reasoning = service.reasoning.current
             for e in escalations {
-                guard let engine = service.engine else {
-                    store(e.window, e.suspicion, .skipped(service.settings.reasoning == nil ? "reasoning disabled" : "no engine"))
+                guard let engine = reasoning.engine else {
+                    store(e.window, e.suspicion, .skipped(reasoning.configuration == nil ? "reasoning disabled" : "no engine"))
                     continue
                 }
                 nextTicket += 1
-                if await engine.submit(e.window, suspicion: e.suspicion, ticket: nextTicket) {
+                if engine.submit(e.window, suspicion: e.suspicion, ticket: nextTicket) {
                     stage.hold(ticket: nextTicket, for: e)
                 } else {
-                    store(e.window, e.suspicion, .skipped("reasoning queue full (\(service.settings.reasoning?.queueCapacity ?? 0) windows)"))
+                    store(e.window, e.suspicion, .skipped("reasoning queue full (\(reasoning.configuration?.queueCapacity ?? 0) windows)"))
                 }
             }
         }
@@ -270,7 +331,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             guard let id = awaitingRejudge.take(ticket: judgement.ticket) else { return }
             if case .skipped = judgement.verdict.status { return }
             do {
-                service.publish(try service.store.revise(id: id, verdict: judgement.verdict))
+                service.publish(try service.store.revise(id: id, verdict: judgement.verdict), service.reasoning.current.demo)
             } catch {
                 logger.warning("cannot update a re-judged alert; it keeps its skipped verdict",
                                metadata: ["alert": "\(id)", "error": "\(error)"])
@@ -280,12 +341,12 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         @discardableResult
         mutating func store(_ window: Window, _ suspicion: Suspicion, _ verdict: Verdict) -> AlertID? {
             let alert = Alert(id: AlertID(0), firstSeen: window.start, lastSeen: window.end, count: 1,
-                              host: service.settings.host, window: window, suspicion: suspicion, verdict: verdict)
+                              host: settings.host, window: window, suspicion: suspicion, verdict: verdict)
             do {
                 let id = try service.store.append(alert)
                 var stored = (try? service.store.alert(id: id)) ?? alert
                 stored.id = id
-                service.publish(stored)
+                service.publish(stored, service.reasoning.current.demo)
                 return id
             } catch {
                 storeFailures += 1
@@ -301,11 +362,11 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         mutating func tick() async {
             commitCheckpoints()
             let now = ContinuousClock.now
-            if now - lastMinerSnapshot >= service.settings.minerSnapshotInterval {
+            if now - lastMinerSnapshot >= settings.minerSnapshotInterval {
                 saveMiner()
                 lastMinerSnapshot = now
             }
-            if now - lastTriageSnapshot >= service.settings.triageSnapshotInterval {
+            if now - lastTriageSnapshot >= settings.triageSnapshotInterval {
                 saveTriage()
                 lastTriageSnapshot = now
             }
@@ -336,7 +397,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                         try FileCheckpointStore(path: service.settings.fileCheckpointPath(source))
                             .save(FileSourceState(source: source, files: entries))
                     }
-                    service.readers.first { $0.id == source }?.acknowledge(Array(streams.values))
+                    service.readers.reader(source)?.acknowledge(Array(streams.values))
                 } catch {
                     logger.error("cannot save checkpoint", metadata: ["source": "\(source)", "error": "\(error)"])
                 }
@@ -358,7 +419,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
 
         func refreshFigures() {
             let wall = WallClockTime.now()
-            let sources = service.readers.map { reader -> DaemonStatus.Source in
+            let sources = service.readers.all.map { reader -> DaemonStatus.Source in
                 let lane = stage.lanes[reader.id]
                 let lag = idle.contains(reader.id) ? 0 : lane?.lastRecordTime.map { max(0, wall.since($0).seconds) }
                 let checkpoint = lane.flatMap { l in l.ledger.safe.values.map(Self.describe).sorted().joined(separator: ", ") }
@@ -368,9 +429,13 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             }
             let miner = DaemonStatus.Miner(templates: stage.miner.templateCount,
                                            newTemplatesLastHour: stage.templateTimes.newInLastHour(now: wall))
+            let triage = DaemonStatus.Triage(threshold: settings.triageThreshold, warmupWindows: stage.triage.configuration.warmupWindows,
+                                             learnedWindows: stage.triage.learnedWindows, assessed: stage.triage.statistics.assessed,
+                                             escalated: stage.triage.statistics.escalated)
             service.monitor.update { f in
                 f.sources = sources
                 f.miner = miner
+                f.triage = triage
             }
         }
 
@@ -397,7 +462,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         /// An operator's label for a template becomes a reasoning override for its text.
         func labelTemplate(_ id: TemplateID, _ label: OperatorLabel) async -> Result<TemplateRecord, ControlError> {
             guard let text = stage.miner.template(for: id) else { return .failure(.templateNotFound(id)) }
-            await service.engine?.setOverride(templateText: text, label: label.label, note: label.note)
+            await service.reasoning.current.engine?.setOverride(templateText: text, label: label.label, note: label.note)
             let matches = stage.miner.templates.first { $0.id == id }?.matches ?? 0
             let seen = stage.templateTimes.seen[id]
             return .success(TemplateRecord(id: id.rawValue, text: text, count: Int(matches),
@@ -411,9 +476,9 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         /// Shutdown: what is queued, every open window, the verdicts still coming (bounded),
         /// then the final checkpoints and snapshots.
         mutating func drain() async {
-            let deadline = ContinuousClock.now + service.settings.shutdownTimeout * 3 / 4
+            let deadline = ContinuousClock.now + settings.shutdownTimeout * 3 / 4
             await escalate(stage.flush())
-            if let engine = service.engine {
+            if let engine = service.reasoning.current.engine {
                 await engine.shutdown()
                 while !stage.pending.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled,
                       let event = await service.channel.receive() {
@@ -423,6 +488,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                         reply.resume(returning: [])
                     } else if case let .labelTemplate(id, _, reply) = event {
                         reply.resume(returning: .failure(.templateNotFound(id)))
+                    } else if case let .reconfigure(_, reply) = event {
+                        reply.resume(returning: .failure(.configuration(key: "reload", reason: "the daemon is stopping")))
                     }
                 }
             }

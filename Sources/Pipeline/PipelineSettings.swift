@@ -27,6 +27,8 @@ public struct PipelineSettings: Sendable {
     public var sources: [Source]
     public var miner: MinerConfiguration
     public var triage: TriageConfiguration
+    /// `triage.threshold` as configured (0…1); `triage.threshold` is in bits.
+    public var triageThreshold: Double
     /// nil: reasoning disabled (escalated windows are stored as `skipped`).
     public var reasoning: ReasoningConfiguration?
     public var demo: Bool
@@ -69,6 +71,7 @@ public struct PipelineSettings: Sendable {
                                    maxTokens: c.miner.maxTokens)
         do { try miner.validate() } catch { throw .configuration(key: "miner", reason: error.description) }
 
+        triageThreshold = c.triage.threshold
         triage = TriageConfiguration(threshold: c.triage.threshold, warmupWindows: c.triage.warmupWindows,
                                      escalationBudgetPerHour: c.triage.escalationBudgetPerHour == 0 ? nil : c.triage.escalationBudgetPerHour,
                                      rareFraction: c.triage.rareFraction, burstRatio: c.triage.burstFactor,

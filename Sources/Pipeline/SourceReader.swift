@@ -21,6 +21,7 @@ final class SourceReader: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let errorCount = Atomic<Int>(0)
     private let finishedFlag = Atomic<Bool>(false)
+    private let retiring = Atomic<Bool>(false)
 
     /// How long `nextBatch` waits for a first record; also how often the stop flag is checked.
     static let wait: Duration = .milliseconds(200)
@@ -41,7 +42,12 @@ final class SourceReader: @unchecked Sendable {
         let thread = Thread { [self] in
             run()
             finishedFlag.store(true, ordering: .releasing)
-            channel.post(.finished(id))
+            if retiring.load(ordering: .acquiring) {
+                // Behind its last batch (signals would overtake queued batches).
+                channel.send(.retired(self), weight: 0)
+            } else {
+                channel.post(.finished(id))
+            }
             done.signal()
         }
         thread.name = "source-\(id.rawValue)"
@@ -50,6 +56,13 @@ final class SourceReader: @unchecked Sendable {
 
     /// Asks the loop to end after the batch in hand.
     func stop() { stopping.store(true, ordering: .releasing) }
+
+    /// Stops for good because a reload removed or changed the source: the thread ends with
+    /// `.retired` instead of `.finished`.
+    func retire() {
+        retiring.store(true, ordering: .releasing)
+        stop()
+    }
 
     /// Waits for the thread to end, at most `timeout`; false when it did not.
     func join(timeout: Duration) -> Bool {

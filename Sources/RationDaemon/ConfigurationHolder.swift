@@ -1,8 +1,8 @@
 import Configuration
 import Foundation
 
-/// The running configuration and where it came from. A reload validates the file first and
-/// keeps the running configuration when the new one is invalid.
+/// The running configuration and where it came from. A reload reads and validates the file,
+/// lets the pipeline apply it, and only then commits it; an invalid file changes nothing.
 public actor ConfigurationHolder {
     /// nil: the built-in defaults (no file at the default path).
     public nonisolated let path: String?
@@ -22,12 +22,13 @@ public actor ConfigurationHolder {
         return (file, try RationdConfiguration(contentsOf: file))
     }
 
-    /// Re-reads the file. Returns what changed; throws (keeping the old configuration) when invalid.
-    public func reload() throws(ConfigurationError) -> [ConfigurationChange] {
-        guard let path else { return [] }
-        let next = try RationdConfiguration(contentsOf: path)
-        let changes = next.changes(from: current)
-        current = next
-        return changes
+    /// Re-reads and validates the file without applying it (nil: no file, the built-in
+    /// defaults stay). Throws when the file is invalid.
+    public func read() throws(ConfigurationError) -> RationdConfiguration? {
+        guard let path else { return nil }
+        return try RationdConfiguration(contentsOf: path)
     }
+
+    /// Makes `next` the running configuration (after the pipeline accepted it).
+    public func commit(_ next: RationdConfiguration) { current = next }
 }

@@ -12,10 +12,12 @@ public struct DaemonControlHandler: ControlHandler {
     let reloader: @Sendable () async throws -> [String]
     /// When set, alerts are listed, read and labelled there rather than on the board.
     let archive: (any AlertArchive)?
+    let restartNeeded: @Sendable () -> [String]
 
     public init(version: String, board: AlertBoard, pipeline: any PipelineIntrospection,
-                archive: (any AlertArchive)? = nil,
+                archive: (any AlertArchive)? = nil, restartNeeded: @escaping @Sendable () -> [String] = { [] },
                 reloader: @escaping @Sendable () async throws -> [String]) {
+        self.restartNeeded = restartNeeded
         self.archive = archive
         self.version = version
         self.started = .now
@@ -32,7 +34,8 @@ public struct DaemonControlHandler: ControlHandler {
         return DaemonStatus(version: version, uptimeSeconds: Double(uptime.microseconds) / 1_000_000,
                             sources: await pipeline.sources(), miner: await pipeline.miner(), queues: await pipeline.queues(),
                             llm: await pipeline.llm(), store: store, lastAlert: last?.id.rawValue,
-                            lastAlertTime: last?.lastSeen.microsecondsSinceEpoch)
+                            lastAlertTime: last?.lastSeen.microsecondsSinceEpoch, triage: await pipeline.triage(),
+                            restartNeeded: restartNeeded().nilIfEmpty)
     }
 
     public func alerts(matching query: AlertQuery) async throws -> [Alert] {
@@ -67,4 +70,8 @@ public struct DaemonControlHandler: ControlHandler {
     }
 
     public func reload() async throws -> [String] { try await reloader() }
+}
+
+extension Array {
+    fileprivate var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

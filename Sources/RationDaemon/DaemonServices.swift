@@ -32,10 +32,11 @@ struct ReloadSignalService: Service, CustomStringConvertible {
 }
 
 /// Talks to systemd: READY=1 once every service has started (it starts last), STATUS= every
-/// `statusInterval`, WATCHDOG=1 at half the watchdog interval, STOPPING=1 when shutdown begins.
+/// `statusInterval` (read again after each, so a reload applies it), WATCHDOG=1 at half the
+/// watchdog interval, STOPPING=1 when shutdown begins.
 struct SystemdStatusService: Service, CustomStringConvertible {
     let notifier: SystemdNotifier
-    let statusInterval: Duration
+    let statusInterval: @Sendable () async -> Duration
     let status: @Sendable () async -> String
     let logger: Logger
     var description: String { "SystemdStatusService" }
@@ -44,15 +45,16 @@ struct SystemdStatusService: Service, CustomStringConvertible {
         let watchdog = notifier.watchdogInterval
         notifier.ready(status: await status())
         logger.info("ready", metadata: ["watchdog": "\(watchdog.map { "\($0)" } ?? "off")"])
-        let tick = watchdog.map { min($0 / 2, statusInterval) } ?? statusInterval
         do {
             try await cancelWhenGracefulShutdown {
                 var sinceStatus = Duration.zero
                 while true {
+                    let interval = await statusInterval()
+                    let tick = watchdog.map { min($0 / 2, interval) } ?? interval
                     try await Task.sleep(for: tick)
                     if watchdog != nil { notifier.watchdog() }
                     sinceStatus += tick
-                    if sinceStatus >= statusInterval {
+                    if sinceStatus >= interval {
                         sinceStatus = .zero
                         notifier.status(await status())
                     }

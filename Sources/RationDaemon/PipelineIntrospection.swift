@@ -15,10 +15,13 @@ public protocol PipelineIntrospection: Sendable {
     /// An operator labelled `alert` (already stored): reasoning takes the label on for the
     /// alert's templates. Without a reasoning stage there is nothing to tell.
     func alertLabelled(_ alert: Alert, label: OperatorLabel) async
+    /// The triage settings in force and its counters; nil when no triage runs.
+    func triage() async -> DaemonStatus.Triage?
 }
 
 extension PipelineIntrospection {
     public func alertLabelled(_ alert: Alert, label: OperatorLabel) async {}
+    public func triage() async -> DaemonStatus.Triage? { nil }
 }
 
 /// No stage running: empty lists, zero counters, every template unknown.

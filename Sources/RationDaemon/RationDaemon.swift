@@ -2,6 +2,7 @@ import Configuration
 import Control
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import RationCore
 import ServiceLifecycle
 #if canImport(Glibc)
@@ -24,15 +25,31 @@ public final class RationDaemon: Sendable {
     public let holder: ConfigurationHolder
     public let board: AlertBoard
     public let notifier = SystemdNotifier()
+    /// The log level `daemon.log_level` sets, at start and on reload.
+    public let logLevel: LogLevelSwitch
     let journal = JournalAlertWriter()
     let logger: Logger
+    /// The configuration the daemon started with: settings a reload cannot apply keep these values.
+    let started: RationdConfiguration
+    /// Changes in the file that wait for a restart (vs `started`), after the last reload.
+    private let restartPending = NIOLockedValueBox<[ConfigurationChange]>([])
+    /// Reloads run one after another (SIGHUP and varlink may race).
+    private let reloads = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let reconfigurable = NIOLockedValueBox<(any LiveReconfigurable)?>(nil)
 
-    public init(version: String, path: String?, configuration: RationdConfiguration, logger: Logger) {
+    public init(version: String, path: String?, configuration: RationdConfiguration, logger: Logger,
+                logLevel: LogLevelSwitch? = nil) {
         self.version = version
         self.holder = ConfigurationHolder(path: path, initial: configuration)
         self.board = AlertBoard()
         self.logger = logger
+        self.started = configuration
+        self.logLevel = logLevel ?? LogLevelSwitch(Logger.Level(rawValue: configuration.daemon.logLevel.rawValue) ?? .info)
     }
+
+    /// Settings changed in the file that the running daemon keeps at their start values until
+    /// it is restarted (`key: running -> in the file`).
+    public var restartNeeded: [String] { restartPending.withLockedValue { $0.map(\.description) } }
 
     /// A new or updated alert: to the board (control socket) and to the journal.
     public func publish(_ alert: Alert, demo: Bool) {
@@ -43,31 +60,85 @@ public final class RationDaemon: Sendable {
         }
     }
 
-    /// Validates and applies the configuration file; keeps the running one when invalid.
-    /// Tells systemd RELOADING=1 … READY=1 around it and logs what changed.
+    /// Validates the configuration file, applies what can change while running (see
+    /// `ReloadScope`) and keeps the running configuration when the file is invalid or cannot be
+    /// applied. Tells systemd RELOADING=1 … READY=1 around it; logs and returns each change,
+    /// marked "applied" or "needs a restart".
     public func reload(origin: String) async throws -> [String] {
-        notifier.reloading()
-        defer { notifier.ready(status: "reloaded") }
-        do {
-            let changes = try await holder.reload()
-            if changes.isEmpty {
-                logger.notice("configuration reloaded: no changes", metadata: ["origin": "\(origin)"])
-            } else {
-                for change in changes {
-                    logger.notice("configuration changed: \(change)", metadata: ["origin": "\(origin)"])
-                }
+        let task = reloads.withLockedValue { previous -> Task<[String], any Error> in
+            let task = Task { [previous] in
+                await previous?.value
+                return try await self.performReload(origin: origin)
             }
-            return changes.map(\.description)
+            previous = Task { _ = try? await task.value }
+            return task
+        }
+        return try await task.value
+    }
+
+    private func performReload(origin: String) async throws -> [String] {
+        notifier.reloading()
+        var restart: [ConfigurationChange] = restartPending.withLockedValue { $0 }
+        defer { notifier.ready(status: restart.isEmpty ? "reloaded" : "reloaded; restart needed for \(restart.map(\.key).joined(separator: ", "))") }
+        let old = await holder.current
+        let next: RationdConfiguration
+        do {
+            guard let read = try await holder.read() else {
+                logger.notice("configuration reloaded: no file, the built-in defaults stay", metadata: ["origin": "\(origin)"])
+                return []
+            }
+            next = read
         } catch {
             logger.error("configuration reload failed, keeping the running configuration: \(error)", metadata: ["origin": "\(origin)"])
             throw ControlError.reloadFailed(error.description)
         }
+        let changes = next.changes(from: old)
+        if changes.contains(where: { !$0.needsRestart }) {
+            do {
+                // Both as the daemon runs them: restart-only settings at their start values.
+                try await reconfigurable.withLockedValue { $0 }?.reconfigure(from: started.withLiveSettings(of: old),
+                                                                             to: started.withLiveSettings(of: next))
+            } catch {
+                logger.error("configuration reload could not be applied, keeping the running configuration: \(error)",
+                             metadata: ["origin": "\(origin)"])
+                throw ControlError.reloadFailed("\(holder.path ?? "configuration"): cannot apply: \(error)")
+            }
+        }
+        await holder.commit(next)
+        logLevel.level = Logger.Level(rawValue: next.daemon.logLevel.rawValue) ?? .info
+        restart = next.changes(from: started).filter(\.needsRestart)
+        restartPending.withLockedValue { $0 = restart }
+        if changes.isEmpty {
+            logger.notice("configuration reloaded: no changes", metadata: ["origin": "\(origin)"])
+        }
+        // The value the daemon runs with is the one it started with, which an earlier reload
+        // may already have changed in the file.
+        let running = Dictionary(restart.map { ($0.key, $0.old) }, uniquingKeysWith: { first, _ in first })
+        var described: [String] = []
+        for change in changes {
+            if !change.needsRestart {
+                described.append("\(change) (applied)")
+                logger.notice("configuration changed: \(change): applied", metadata: ["origin": "\(origin)"])
+            } else if let value = running[change.key] {
+                described.append("\(change) (needs a restart; running with \(value) until then)")
+                logger.warning("configuration changed: \(change): needs a restart, the running daemon keeps \(value)",
+                               metadata: ["origin": "\(origin)"])
+            } else {
+                described.append("\(change) (the value the daemon runs with)")
+                logger.notice("configuration changed: \(change): back to the value the daemon runs with",
+                              metadata: ["origin": "\(origin)"])
+            }
+        }
+        return described
     }
 
     /// Binds the control socket, then runs every service until SIGTERM/SIGINT.
     /// `archive`: durable alerts for ListAlerts/GetAlert/LabelAlert (nil: the board's).
+    /// `reconfigurable`: what applies reloaded settings (the pipeline); nil: reloads only check
+    /// and report the file.
     public func run(pipeline: (any PipelineIntrospection)? = nil, services extra: [any Service] = [],
-                    archive: (any AlertArchive)? = nil) async throws {
+                    archive: (any AlertArchive)? = nil, reconfigurable: (any LiveReconfigurable)? = nil) async throws {
+        self.reconfigurable.withLockedValue { $0 = reconfigurable }
         let configuration = await holder.current
         let pipeline = pipeline ?? IdlePipeline(budgetPerMinute: configuration.reasoning.maxCallsPerMinute,
                                                 demo: configuration.reasoning.demo)
@@ -75,16 +146,17 @@ public final class RationDaemon: Sendable {
         logger.info("control socket listening", metadata: ["socket": "\(configuration.control.socket)"])
 
         let board = self.board
-        let status: @Sendable () async -> String = { [version] in
+        let status: @Sendable () async -> String = { [version, self] in
             let queues = await pipeline.queues().map { "\($0.name) \($0.depth)/\($0.capacity)" }.joined(separator: ", ")
             let last = board.last.map { "last alert \($0.id)" } ?? "no alerts yet"
-            return "rationd \(version): \(board.count) alerts, \(last)\(queues.isEmpty ? "" : "; queues \(queues)")"
+            let restart = self.restartNeeded.isEmpty ? "" : "; restart needed for \(self.restartPending.withLockedValue { $0.map(\.key) }.joined(separator: ", "))"
+            return "rationd \(version): \(board.count) alerts, \(last)\(queues.isEmpty ? "" : "; queues \(queues)")\(restart)"
         }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             extra.map { .init(service: $0) } + [
                 .init(service: ControlService(server: server, board: board)),
                 .init(service: ReloadSignalService { [self] in _ = try? await self.reload(origin: "SIGHUP") }),
-                .init(service: SystemdStatusService(notifier: notifier, statusInterval: configuration.daemon.statusInterval,
+                .init(service: SystemdStatusService(notifier: notifier, statusInterval: { [holder] in await holder.current.daemon.statusInterval },
                                                     status: status, logger: logger)),
             ]
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
@@ -114,7 +186,8 @@ public final class RationDaemon: Sendable {
                 throw DaemonStartError(description: "\(directory): cannot create the socket's directory: \(error.localizedDescription)")
             }
         }
-        let handler = DaemonControlHandler(version: version, board: board, pipeline: pipeline, archive: archive) { [self] in
+        let handler = DaemonControlHandler(version: version, board: board, pipeline: pipeline, archive: archive,
+                                           restartNeeded: { [self] in restartNeeded }) { [self] in
             try await self.reload(origin: "varlink")
         }
         do {

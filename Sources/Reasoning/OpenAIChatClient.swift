@@ -1,7 +1,7 @@
 import Foundation
 
-/// One OpenAI-compatible `POST {baseURL}/chat/completions` endpoint: `https://` over
-/// URLSession (TLS as the system provides), `http://` over a poll(2)-based socket client.
+/// One OpenAI-compatible `POST {baseURL}/chat/completions` endpoint: `https://` over libcurl
+/// loaded at run time (TLS as the system provides), `http://` over a poll(2)-based socket client.
 /// Throws a `ReasoningError` naming the endpoint; retries and failover are the caller's business.
 public final class OpenAIChatClient: ChatBackend, Sendable {
     public let endpoint: ReasoningConfiguration.Endpoint
@@ -21,7 +21,12 @@ public final class OpenAIChatClient: ChatBackend, Sendable {
         self.timeout = timeout
         self.url = url
         self.apiKey = try endpoint.apiKey?.load()
-        self.transport = url.scheme == "https" ? URLSessionTransport(timeout: timeout) : SocketHTTPTransport()
+        if url.scheme == "https" {
+            if let reason = CurlTransport.unavailableReason() { throw .configuration(key: "endpoint.base_url", detail: reason) }
+            self.transport = CurlTransport()
+        } else {
+            self.transport = SocketHTTPTransport()
+        }
     }
 
     public func complete(_ request: ChatRequest) async throws(ReasoningError) -> ChatReply {

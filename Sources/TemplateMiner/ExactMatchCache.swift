@@ -1,7 +1,9 @@
 /// Masked token sequence hash -> template, as an open-addressing table keyed by the
 /// already well-mixed 64-bit sequence hash (no rehashing through `Hasher`). Bounded: when
-/// it is three-quarters full it is cleared, and lines rebuild it through the tree. An entry
+/// it holds `capacity` entries it is cleared, and lines rebuild it through the tree. An entry
 /// names the slot and the id that must still be in it, so evicted templates are never hit.
+/// The table starts small and doubles as it fills, up to the size `capacity` needs, so a
+/// miner that has seen few distinct lines (an idle daemon) does not hold megabytes of empty slots.
 struct ExactMatchCache: Sendable {
     struct Entry: Sendable {
         var key: UInt64 = 0
@@ -10,16 +12,22 @@ struct ExactMatchCache: Sendable {
     }
 
     private var entries: [Entry]
-    private let mask: Int
+    private var mask: Int
     private let limit: Int
+    /// The table size `limit` entries need (at most three-quarters full).
+    private let maxSize: Int
     private(set) var count = 0
+
+    static let initialSize = 1024
 
     /// Room for at least `capacity` entries; 0 disables the cache.
     init(capacity: Int) {
         var size = 16
         while size * 3 / 4 < capacity { size <<= 1 }
-        entries = capacity > 0 ? Array(repeating: Entry(), count: size) : []
-        mask = size - 1
+        maxSize = size
+        let initial = min(size, Self.initialSize)
+        entries = capacity > 0 ? Array(repeating: Entry(), count: initial) : []
+        mask = initial - 1
         limit = capacity
     }
 
@@ -39,7 +47,11 @@ struct ExactMatchCache: Sendable {
 
     mutating func insert(_ key: UInt64, id: UInt64, slot: Int32) {
         if entries.isEmpty { return }
-        if count >= limit { removeAll() }
+        if count >= limit {
+            removeAll()
+        } else if entries.count < maxSize, (count + 1) * 4 > entries.count * 3 {
+            grow()
+        }
         let mask = self.mask
         let inserted: Bool = entries.withUnsafeMutableBufferPointer { e in
             var i = Int(truncatingIfNeeded: key) & mask
@@ -49,6 +61,16 @@ struct ExactMatchCache: Sendable {
             return fresh
         }
         if inserted { count += 1 }
+    }
+
+    /// Doubles the table and re-inserts the live entries.
+    private mutating func grow() {
+        let live = all
+        let size = entries.count * 2
+        entries = Array(repeating: Entry(), count: size)
+        mask = size - 1
+        count = 0
+        for entry in live { insert(entry.key, id: entry.id, slot: entry.slot) }
     }
 
     mutating func removeAll() {

@@ -14,6 +14,9 @@ struct StatusCommand: ParsableCommand {
         lines.append("version:   \(status.version)")
         lines.append("uptime:    \(TimeText.duration(seconds: status.uptimeSeconds))")
         lines.append("templates: \(status.miner.templates) (\(status.miner.newTemplatesLastHour) new in the last hour)")
+        if let t = status.triage {
+            lines.append("triage:    threshold \(t.threshold) bits, \(t.learnedWindows) windows learned (warm-up \(t.warmupWindows)), \(t.escalated) of \(t.assessed) escalated")
+        }
         let llm = status.llm
         lines.append("llm:       \(llm.calls) calls, \(llm.cacheHits) cache hits, \(llm.failures) failures, \(llm.skipped) skipped, budget \(llm.budgetLeft)/\(llm.budgetPerMinute) per minute\(llm.demo ? " (demo model: verdicts not trusted)" : "")")
         let store = status.store
@@ -22,6 +25,9 @@ struct StatusCommand: ParsableCommand {
             lines.append("last alert: \(id)\(status.lastAlertTime.map { " at \(TimeText.timestamp($0))" } ?? "")")
         } else {
             lines.append("last alert: none")
+        }
+        if let restart = status.restartNeeded, !restart.isEmpty {
+            lines.append("restart needed for: " + restart.joined(separator: "; "))
         }
         lines.append("")
         lines.append(Table(["SOURCE", "KIND", "RECORDS", "LAG", "ERRORS", "CHECKPOINT"], rightAligned: [2, 3, 4],

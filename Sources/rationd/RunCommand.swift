@@ -20,22 +20,18 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("rationd: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        let level = Logger.Level(rawValue: loaded.configuration.daemon.logLevel.rawValue) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        // daemon.log_level, changed in place by a reload.
+        let level = LogLevelSwitch(Logger.Level(rawValue: loaded.configuration.daemon.logLevel.rawValue) ?? .info)
+        LoggingSystem.bootstrap { label in level.handler(label: label) }
         let logger = Logger(label: "rationd")
         logger.info("starting", metadata: ["version": "\(RationdVersion.current)",
                                            "config": "\(loaded.path ?? "built-in defaults")"])
         let daemon = RationDaemon(version: RationdVersion.current, path: loaded.path,
-                                  configuration: loaded.configuration, logger: logger)
+                                  configuration: loaded.configuration, logger: logger, logLevel: level)
         let pipeline: PipelineService
         do {
             let settings = try PipelineSettings(loaded.configuration)
-            let demo = settings.demo
-            pipeline = try PipelineService(settings: settings, logger: logger) { [daemon] alert in
+            pipeline = try PipelineService(settings: settings, logger: logger) { [daemon] alert, demo in
                 daemon.publish(alert, demo: demo)
             }
         } catch {
@@ -43,7 +39,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         do {
-            try await daemon.run(pipeline: pipeline.monitor, services: [pipeline], archive: pipeline.archive)
+            try await daemon.run(pipeline: pipeline.monitor, services: [pipeline], archive: pipeline.archive,
+                                 reconfigurable: pipeline)
         } catch let error as DaemonStartError {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure

@@ -79,4 +79,33 @@ import Testing
         #expect(changes.contains("sources.files[0].name: var-log -> syslog"))
         #expect(changes.count == 3)
     }
+
+    @Test func reloadAppliesLiveSettingsAndNamesTheRestForARestart() throws {
+        let started = RationdConfiguration()
+        let file = try RationdConfiguration(text: """
+        [daemon]
+        state_directory = "/srv/rationd"
+        log_level = "debug"
+        [triage]
+        threshold = 0.3
+        [store]
+        max_bytes = "128MiB"
+        [control]
+        socket = "/run/other.sock"
+        [[sources.files]]
+        path = "/var/log/syslog"
+        """)
+        let changes = file.changes(from: started)
+        let restart = Set(changes.filter(\.needsRestart).map(\.key))
+        #expect(restart == ["daemon.stateDirectory", "store.maxBytes", "control.socket"])
+        #expect(changes.filter { !$0.needsRestart }.map(\.key).sorted()
+            == ["daemon.logLevel", "sources.files[0].name", "sources.files[0].path", "triage.threshold"])
+        // What the running daemon runs: the live settings of the file, the rest as started.
+        let running = started.withLiveSettings(of: file)
+        #expect(running.daemon.stateDirectory == started.daemon.stateDirectory)
+        #expect(running.store == started.store && running.control == started.control)
+        #expect(running.triage.threshold == 0.3 && running.daemon.logLevel == .debug)
+        #expect(running.sources == file.sources)
+        #expect(running.changes(from: started).allSatisfy { !$0.needsRestart })
+    }
 }

@@ -77,7 +77,7 @@ import Testing
         // A good file: the changes are reported.
         try Self.config(dir, statusInterval: "2s").write(toFile: configPath, atomically: true, encoding: .utf8)
         let changes = try await onThread { try VarlinkClient(socketPath: socket).call("io.rationd.Reload").object?["changes"] }
-        #expect(changes == .array([.string("daemon.statusInterval: 1s -> 2s")]))
+        #expect(changes == .array([.string("daemon.statusInterval: 1s -> 2s (applied)")]))
 
         // SIGTERM: STOPPING=1, exit 0, socket removed.
         let beforeStop = notify.all.count

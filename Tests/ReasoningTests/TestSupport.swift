@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(FoundationNetworking)
+// Data(contentsOf:) of an http:// URL (the scripted server's /stats) needs it; the daemon does not link it.
+import FoundationNetworking
+#endif
 import RationCore
 @testable import Reasoning
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Scripted OpenAI-compatible server for fault tests: faults a real server cannot produce on demand.
 
-Usage: scripted_llm_server.py   -> binds 127.0.0.1 on a free port, prints "port N", serves forever.
+Usage: scripted_llm_server.py [--tls CERT KEY]
+  -> binds 127.0.0.1 on a free port (HTTPS with --tls), prints "port N", serves forever.
 The first path segment picks the behaviour: POST /<mode>/v1/chat/completions.
 GET /stats returns {"<mode>": requests so far}.
 
@@ -105,6 +106,11 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if len(sys.argv) == 4 and sys.argv[1] == "--tls":
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[2], sys.argv[3])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"port {server.server_address[1]}", flush=True)
     server.serve_forever()
 
