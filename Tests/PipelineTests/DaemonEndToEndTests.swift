@@ -112,7 +112,7 @@ import Glibc
     @Test func alertsSurviveKillAndTheUncommittedTailIsReadAgain() async throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try config.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: log, contents: Data(Self.normal(1...100).map { $0 + "\n" }.joined().utf8))
+        #expect(FileManager.default.createFile(atPath: log, contents: Data(Self.normal(1...100).map { $0 + "\n" }.joined().utf8)))
 
         // 1. Normal traffic: learned, no alert.
         var daemon = try start("first")
@@ -177,7 +177,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let quick = config.replacingOccurrences(of: "request_timeout = \"2s\"", with: "request_timeout = \"2s\"\nrejudge_interval = \"1s\"")
         try quick.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: log, contents: Data(Self.normal(1...100).map { $0 + "\n" }.joined().utf8))
+        #expect(FileManager.default.createFile(atPath: log, contents: Data(Self.normal(1...100).map { $0 + "\n" }.joined().utf8)))
         let daemon = try start("rejudge")
         defer { daemon.signal(SIGKILL); var s: Int32 = 0; waitpid(daemon.pid, &s, 0) }
         try await until("100 records", daemon: daemon) { try records() == 100 }

@@ -47,7 +47,7 @@ import Glibc
             .replacingOccurrences(of: "warmup_windows = 5", with: "warmup_windows = 0\nthreshold = 0.01")
         try config.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
         let first = DaemonEndToEndTests.diskErrors(1...10) + DaemonEndToEndTests.panics(1...10) + Self.fanErrors(1...10)
-        FileManager.default.createFile(atPath: e2e.log, contents: Data(first.map { $0 + "\n" }.joined().utf8))
+        #expect(FileManager.default.createFile(atPath: e2e.log, contents: Data(first.map { $0 + "\n" }.joined().utf8)))
         var daemon = try e2e.start("first")
         var running = true
         defer { if running { daemon.signal(SIGKILL); _ = try? waitpidBlocking(daemon.pid) } }
