@@ -80,6 +80,12 @@ extension PipelineService.StageLoop {
         if let reasoning = change.reasoning {
             let old = service.reasoning.replace(with: reasoning)
             if let engine = reasoning.engine { service.forward(engine) }
+            // Labels and verdicts the old engine holds carry over (it was created before the
+            // last labels arrived); from now on only the new engine writes the cache file.
+            if let retiring = old.engine {
+                let cache = await retiring.retire()
+                await reasoning.engine?.adopt(cache)
+            }
             // Windows the old engine accepted are still judged; their verdicts arrive as before.
             await old.engine?.shutdown()
             logger.notice("reasoning settings applied", metadata: ["reasoning": "\(reasoning.engine == nil ? "off" : "on")"])

@@ -59,6 +59,8 @@ public actor ReasoningEngine {
     private var rejudgeTask: Task<Void, Never>?
     private var saveTask: Task<Void, Never>?
     private var cacheDirty = false
+    /// False once `retire` handed the cache to a successor.
+    private var persisting = true
     private nonisolated let continuation: AsyncStream<WindowJudgement>.Continuation
 
     /// HTTP endpoints, the verdict cache (`cachePath`) and the few-shot file from the
@@ -162,6 +164,22 @@ public actor ReasoningEngine {
         let applied = implied.filter { cache.setOverride(templateText: $0, label: label, note: note, alert: alert) }
         labelsChanged()
         return applied
+    }
+
+    /// Hands the cache over to the engine that replaces this one (a reload): saved one last
+    /// time, then never written again, so verdicts this engine still gives while draining cannot
+    /// overwrite labels the new engine has taken since. Pass the result to the new engine's `adopt`.
+    public func retire() -> VerdictCache {
+        flushCache()
+        persisting = false
+        return cache
+    }
+
+    /// Takes in the cache of the engine this one replaces (see `retire`): its labels and
+    /// verdicts count here unless this engine already has newer ones, and the file is rewritten.
+    public func adopt(_ predecessor: VerdictCache) {
+        cache.merge(predecessor)
+        labelsChanged()
     }
 
     /// Every operator label (template and alert-implied), ordered by template text.
@@ -508,7 +526,7 @@ public actor ReasoningEngine {
     public func flushCache() {
         saveTask?.cancel()
         saveTask = nil
-        guard cacheDirty else { return }
+        guard cacheDirty, persisting else { return }
         cacheDirty = false
         do throws(ReasoningError) { try cache.save() } catch { stats.cacheWarning = error.description }
     }

@@ -139,6 +139,15 @@ public struct VerdictCache: Sendable {
         overrides[templateText] = nil
     }
 
+    /// Takes in what `other` knows and this cache does not: verdicts for keys it lacks, and
+    /// operator labels for texts it has no label for (its own, newer, win).
+    public mutating func merge(_ other: VerdictCache) {
+        for (key, entry) in other.entries.sorted(by: { $0.value.sequence < $1.value.sequence }) where entries[key] == nil {
+            store(entry.verdict, for: key)
+        }
+        for (text, override) in other.overrides where overrides[text] == nil { overrides[text] = override }
+    }
+
     /// Writes the whole cache atomically; a no-op for a memory-only cache.
     public func save() throws(ReasoningError) {
         guard let path else { return }

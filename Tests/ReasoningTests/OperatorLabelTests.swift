@@ -56,6 +56,33 @@ final class RecordingBackend: ChatBackend, @unchecked Sendable {
         #expect(await engine.statistics.overrideHits == 1)
     }
 
+    /// A reload replaces the engine: the new one was opened from the file before the last
+    /// label reached the old one, and the old one keeps judging (and caching) while it drains.
+    @Test func aReplacingEngineKeepsTheLabelsOfTheOneItReplaces() async throws {
+        let directory = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/verdicts.json"
+        let old = Self.engine(RecordingBackend(), cache: VerdictCache(path: path))
+        let successorBackend = RecordingBackend()
+        let successor = Self.engine(successorBackend, cache: try VerdictCache.open(path: path))
+        await old.setOverride(templateText: "fan <*> stopped", label: .abnormal, note: "no fan, no node")
+        _ = await old.judge(Sample.window(template: "link <*> up"), suspicion: Sample.suspicion)
+
+        await successor.adopt(await old.retire())
+        await successor.setOverride(templateText: "power supply lost", label: .abnormal)
+        // The retired engine drains: its new verdicts must not overwrite the successor's file.
+        _ = await old.judge(Sample.window(template: "job <*> done"), suspicion: Sample.suspicion)
+        await old.flushCache()
+        await old.shutdown()
+
+        let verdict = await successor.judge(Sample.window(template: "fan <*> stopped"), suspicion: Sample.suspicion)
+        #expect(verdict.status == .operatorOverride && verdict.label == .abnormal)
+        #expect(await successor.judge(Sample.window(template: "link <*> up"), suspicion: Sample.suspicion).cached)
+        #expect(successorBackend.count == 0, "the adopted label and verdict cost no call")
+        let reopened = try VerdictCache.open(path: path)
+        #expect(reopened.operatorOverrides.map(\.templateText) == ["fan <*> stopped", "power supply lost"])
+    }
+
     @Test func labelsSurviveARestartAndStillCostNoCall() async throws {
         let directory = Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
