@@ -10,31 +10,16 @@ public enum TemplateLabels {
     /// `EventTemplate`, `template` or `Content`), e.g. LogPrompt's BGL labels. Such files carry
     /// no time: row order stands for it (row n has time n), so the split keeps the file order.
     public static func csv(path: String, column: String) throws(CalibrationError) -> [TemplateLabel] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .io(path: path, reason: "cannot read as UTF-8 text: \(error.localizedDescription)")
-        }
-        var rows = CSVReader.rows(text)
-        guard !rows.isEmpty else { throw .badRecord(source: path, line: 1, reason: "empty file") }
-        let header = rows.removeFirst().map { $0.trimmedWhitespace() }
-        guard let labelIndex = header.firstIndex(of: column) else {
-            throw .badRecord(source: path, line: 1, reason: "no column \(column) in header \(header.joined(separator: ","))")
-        }
-        guard let textIndex = header.firstIndex(where: { ["log", "EventTemplate", "template", "Content"].contains($0) }) else {
-            throw .badRecord(source: path, line: 1, reason: "no template column (log, EventTemplate, template, Content) in \(header.joined(separator: ","))")
+        let rows: [LabelledTemplateFile.Row]
+        do { rows = try LabelledTemplateFile.read(path: path, column: column) } catch {
+            guard case let .labels(_, line, detail) = error else { throw .io(path: path, reason: error.description) }
+            if line == 0 { throw .io(path: path, reason: detail) }
+            throw .badRecord(source: path, line: line, reason: detail)
         }
         var labels: [TemplateLabel] = []
-        for (offset, row) in rows.enumerated() where !(row.count == 1 && row[0].isEmpty) {
-            guard row.count > max(labelIndex, textIndex) else {
-                throw .badRecord(source: path, line: offset + 2, reason: "expected \(header.count) fields, found \(row.count)")
-            }
-            let value = row[labelIndex].trimmedWhitespace()
-            guard value == "0" || value == "1" else {
-                throw .badRecord(source: path, line: offset + 2, reason: "\(column) is \"\(value.prefix(40))\", expected 0 or 1")
-            }
-            let template = row[textIndex].trimmedWhitespace()
-            guard !template.isEmpty else { throw .badRecord(source: path, line: offset + 2, reason: "empty template") }
-            labels.append(TemplateLabel(time: Double(offset + 1), template: template, label: value == "1" ? .abnormal : .normal,
+        for (index, row) in rows.enumerated() {
+            guard !row.template.isEmpty else { throw .badRecord(source: path, line: row.line, reason: "empty template") }
+            labels.append(TemplateLabel(time: Double(index + 1), template: row.template, label: row.abnormal ? .abnormal : .normal,
                                         origin: .file))
         }
         return labels

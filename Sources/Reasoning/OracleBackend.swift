@@ -22,33 +22,10 @@ public struct OracleBackend: ChatBackend {
         self.model = model
     }
 
-    /// Reads a CSV with a header naming `column` (0/1) and a template column (`log`,
-    /// `EventTemplate` or `template`), e.g. LogPrompt's BGL labels with `label_rectified`.
+    /// Reads a labelled template CSV (`LabelledTemplateFile`).
     public static func load(path: String, column: String) throws(ReasoningError) -> OracleBackend {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .labels(path: path, line: 0, detail: "cannot read: \(error.localizedDescription)")
-        }
-        var rows = CSVReader.rows(text)
-        guard !rows.isEmpty else { throw .labels(path: path, line: 1, detail: "empty file") }
-        let header = rows.removeFirst()
-        guard let labelIndex = header.firstIndex(of: column) else {
-            throw .labels(path: path, line: 1, detail: "no column \(column) in header \(header)")
-        }
-        guard let textIndex = header.firstIndex(where: { ["log", "EventTemplate", "template", "Content"].contains($0) }) else {
-            throw .labels(path: path, line: 1, detail: "no template column (log, EventTemplate, template) in \(header)")
-        }
-        var labels: [Label] = []
-        for (offset, row) in rows.enumerated() where !(row.count == 1 && row[0].isEmpty) {
-            guard row.count > max(labelIndex, textIndex) else {
-                throw .labels(path: path, line: offset + 2, detail: "expected \(header.count) fields, found \(row.count)")
-            }
-            let value = row[labelIndex].trimmingWhitespace()
-            guard value == "0" || value == "1" else {
-                throw .labels(path: path, line: offset + 2, detail: "\(column) is \"\(value)\", expected 0 or 1")
-            }
-            labels.append(Label(pattern: TemplatePattern(row[textIndex].trimmingWhitespace()), abnormal: value == "1"))
-        }
+        let labels = try LabelledTemplateFile.read(path: path, column: column)
+            .map { Label(pattern: TemplatePattern($0.template), abnormal: $0.abnormal) }
         return OracleBackend(labels: labels, model: "oracle:" + (path.split(separator: "/").last.map(String.init) ?? path))
     }
 
