@@ -41,15 +41,12 @@ public struct RLExport: Sendable {
     }
 
     public var builder: PromptBuilder
-    /// Share of the newest examples held out, in [0, 1).
-    public var validationFraction: Double
+    public let chronology: ChronologicalSplit
+    public var validationFraction: Double { chronology.validationFraction }
 
     public init(prompts: PromptSet = .rationAnomaly, validationFraction: Double = 0.1) throws(CalibrationError) {
-        guard validationFraction >= 0, validationFraction < 1 else {
-            throw .invalidConfiguration("validation fraction must be in [0, 1), got \(validationFraction)")
-        }
         builder = PromptBuilder(prompts: prompts)
-        self.validationFraction = validationFraction
+        chronology = try ChronologicalSplit(validationFraction: validationFraction)
     }
 
     public func example(_ label: TemplateLabel, reference: String?) -> Example {
@@ -63,7 +60,7 @@ public struct RLExport: Sendable {
         let examples = labels.map { label in
             example(label, reference: references[label.template].flatMap { $0.label == label.label ? $0.analysis : nil })
         }
-        let (train, validation) = ChronologicalSplit.split(examples, validationFraction: validationFraction, time: \.time)
+        let (train, validation) = chronology.split(examples, time: \.time)
         return Split(train: Array(train), validation: Array(validation))
     }
 }

@@ -22,15 +22,12 @@ public struct SFTExport: Sendable {
     }
 
     public var builder: PromptBuilder
-    /// Share of the newest examples held out, in [0, 1).
-    public var validationFraction: Double
+    public let chronology: ChronologicalSplit
+    public var validationFraction: Double { chronology.validationFraction }
 
     public init(prompts: PromptSet = .rationAnomaly, validationFraction: Double = 0.1) throws(CalibrationError) {
-        guard validationFraction >= 0, validationFraction < 1 else {
-            throw .invalidConfiguration("validation fraction must be in [0, 1), got \(validationFraction)")
-        }
         builder = PromptBuilder(prompts: prompts)
-        self.validationFraction = validationFraction
+        chronology = try ChronologicalSplit(validationFraction: validationFraction)
     }
 
     public func example(_ item: LabelledTemplate) -> Example {
@@ -43,7 +40,7 @@ public struct SFTExport: Sendable {
     /// Sorts by time (stable for equal times) and holds out the newest
     /// `round(count × validationFraction)` examples.
     public func split(_ items: [LabelledTemplate]) -> Split {
-        let (train, validation) = ChronologicalSplit.split(items, validationFraction: validationFraction, time: \.time)
+        let (train, validation) = chronology.split(items, time: \.time)
         func balance(_ slice: ArraySlice<LabelledTemplate>) -> [Verdict.Label: Int] {
             var counts: [Verdict.Label: Int] = [.normal: 0, .abnormal: 0]
             for item in slice { counts[item.label, default: 0] += 1 }

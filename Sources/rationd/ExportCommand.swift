@@ -38,13 +38,10 @@ struct ExportSFTCommand: ParsableCommand {
     @ParentCommand var root: Rationd
 
     @OptionGroup var output: ExportOutputOptions
-    var analyses: String? { output.analyses }
-    var outputDirectory: String { output.outputDirectory }
-    var validationFraction: Double { output.validationFraction }
 
     func run() throws {
         let export: SFTExport
-        do { export = try SFTExport(validationFraction: validationFraction) } catch { throw ValidationError(error.description) }
+        do { export = try SFTExport(validationFraction: output.validationFraction) } catch { throw ValidationError(error.description) }
         var items: [LabelledTemplate] = []
         var skipped = 0
         switch (from, labels.hasSource(config: root.checkConfig.config)) {
@@ -64,7 +61,7 @@ struct ExportSFTCommand: ParsableCommand {
                 }
             }
         case (nil, true):
-            guard let analyses else { throw ValidationError("--analyses is required with label sources: SFT needs an analysis per example") }
+            guard let analyses = output.analyses else { throw ValidationError("--analyses is required with label sources: SFT needs an analysis per example") }
             let all = try labels.load(config: root.checkConfig.config) { printError("rationd export sft: \($0)") }
             let references: [String: DistilledAnalysis]
             do { references = try Distiller.analyses(path: analyses) } catch { throw ValidationError(error.description) }
@@ -74,7 +71,7 @@ struct ExportSFTCommand: ParsableCommand {
         }
         let split = export.split(items)
         try Self.write([("train.jsonl", split.train.map { $0.jsonLine() }),
-                        ("validation.jsonl", split.validation.map { $0.jsonLine() })], to: outputDirectory)
+                        ("validation.jsonl", split.validation.map { $0.jsonLine() })], to: output.outputDirectory)
         print(Self.describe("train", split.train.count, split.trainBalance))
         print(Self.describe("validation", split.validation.count, split.validationBalance))
         if skipped > 0 {
@@ -121,22 +118,19 @@ struct ExportRLCommand: ParsableCommand {
     @ParentCommand var root: Rationd
 
     @OptionGroup var output: ExportOutputOptions
-    var analyses: String? { output.analyses }
-    var outputDirectory: String { output.outputDirectory }
-    var validationFraction: Double { output.validationFraction }
 
     func run() throws {
         guard labels.hasSource(config: root.checkConfig.config) else { throw ValidationError("give --labels-csv, --state-dir or --config") }
         let export: RLExport
-        do { export = try RLExport(validationFraction: validationFraction) } catch { throw ValidationError(error.description) }
+        do { export = try RLExport(validationFraction: output.validationFraction) } catch { throw ValidationError(error.description) }
         let all = try labels.load(config: root.checkConfig.config) { printError("rationd export rl: \($0)") }
         var references: [String: DistilledAnalysis] = [:]
-        if let analyses {
+        if let analyses = output.analyses {
             do { references = try Distiller.analyses(path: analyses) } catch { throw ValidationError(error.description) }
         }
         let split = export.split(all, references: references)
         try ExportSFTCommand.write([("rl-train.jsonl", split.train.map { $0.jsonLine() }),
-                                    ("rl-validation.jsonl", split.validation.map { $0.jsonLine() })], to: outputDirectory)
+                                    ("rl-validation.jsonl", split.validation.map { $0.jsonLine() })], to: output.outputDirectory)
         for (name, examples) in [("train", split.train), ("validation", split.validation)] {
             var balance: [Verdict.Label: Int] = [.normal: 0, .abnormal: 0]
             for example in examples { balance[example.label, default: 0] += 1 }
