@@ -43,13 +43,7 @@ public struct DetectionMetrics: Sendable, Hashable, CustomStringConvertible {
     /// groups, cost = group size, value = anomalies in it).
     public static func ceiling(sequences: [String: String], labels: [String: Bool],
                                maxRate: Double) -> (anomalies: Int, escalated: Int) {
-        var groups: [String: (size: Int, anomalies: Int)] = [:]
-        for (session, sequence) in sequences {
-            var g = groups[sequence] ?? (0, 0)
-            g.size += 1
-            if labels[session] == true { g.anomalies += 1 }
-            groups[sequence] = g
-        }
+        let groups = sequenceGroups(sequences: sequences, labels: labels)
         let budget = Int((maxRate * Double(sequences.count)).rounded(.down))
         var best = [Int](repeating: 0, count: budget + 1)
         var cost = [Int](repeating: 0, count: budget + 1)
@@ -64,5 +58,34 @@ public struct DetectionMetrics: Sendable, Hashable, CustomStringConvertible {
         let top = best.max() ?? 0
         let spent = zip(best, cost).filter { $0.0 == top }.map(\.1).min() ?? 0
         return (top, spent)
+    }
+
+    /// The fewest sessions a detector that sees only template sequences must escalate to catch
+    /// at least `anomalies` anomalies (whole groups of identical sequences, as in `ceiling`);
+    /// nil when there are fewer anomalies than that. Exact (knapsack over anomaly counts).
+    public static func minimumEscalations(sequences: [String: String], labels: [String: Bool], anomalies target: Int) -> Int? {
+        let groups = sequenceGroups(sequences: sequences, labels: labels).values.filter { $0.anomalies > 0 }
+        let total = groups.reduce(0) { $0 + $1.anomalies }
+        guard target <= total else { return nil }
+        var cheapest = [Int](repeating: .max, count: total + 1)
+        cheapest[0] = 0
+        for g in groups.sorted(by: { ($0.size, $0.anomalies) < ($1.size, $1.anomalies) }) {
+            for caught in stride(from: total, through: g.anomalies, by: -1) where cheapest[caught - g.anomalies] != .max {
+                cheapest[caught] = min(cheapest[caught], cheapest[caught - g.anomalies] + g.size)
+            }
+        }
+        return cheapest[max(0, target)...].min()
+    }
+
+    /// Sessions grouped by identical template sequence: group size and anomalies in it.
+    private static func sequenceGroups(sequences: [String: String], labels: [String: Bool]) -> [String: (size: Int, anomalies: Int)] {
+        var groups: [String: (size: Int, anomalies: Int)] = [:]
+        for (session, sequence) in sequences {
+            var g = groups[sequence] ?? (0, 0)
+            g.size += 1
+            if labels[session] == true { g.anomalies += 1 }
+            groups[sequence] = g
+        }
+        return groups
     }
 }

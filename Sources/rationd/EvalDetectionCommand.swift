@@ -133,6 +133,10 @@ struct EvalDetectionCommand: ParsableCommand {
         if !data.sequences.isEmpty {
             let ceiling = DetectionMetrics.ceiling(sequences: data.sequences, labels: data.labels, maxRate: ceilingRate)
             report += "ceiling: a detector that sees only the template sequence escalates at most \(ceiling.anomalies) of \(metrics.anomalies) anomalies (recall \(fmt(Double(ceiling.anomalies) / Double(max(1, metrics.anomalies))))) at escalation rate <= \(ceilingRate) (\(ceiling.escalated) sessions)\n"
+            let wanted = Int((0.98 * Double(metrics.anomalies)).rounded(.up))
+            if let needed = DetectionMetrics.minimumEscalations(sequences: data.sequences, labels: data.labels, anomalies: wanted) {
+                report += "ceiling: escalation recall >= 0.98 (\(wanted) of \(metrics.anomalies)) needs at least \(needed) of \(metrics.sessions) sessions escalated (rate \(fmt(Double(needed) / Double(max(1, metrics.sessions)))))\n"
+            }
         }
         for t in sweep {
             let m = DetectionMetrics(

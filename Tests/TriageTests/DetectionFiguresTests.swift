@@ -71,6 +71,21 @@ import Testing
         // What any detector seeing only template sequences could reach at 8 % escalation.
         let ceiling = DetectionMetrics.ceiling(sequences: data.sequences, labels: data.labels, maxRate: 0.08)
         #expect(ceiling.anomalies == 42)
+        // And what recall 0.98 (56 of 57) would cost such a detector: 826 sessions, 52 %.
+        #expect(DetectionMetrics.minimumEscalations(sequences: data.sequences, labels: data.labels, anomalies: 56) == 826)
+    }
+
+    /// Hand-computed: groups "a" (3 sessions, 2 anomalous), "b" (1, 1), "c" (4, 1), "d" (2, 0).
+    @Test func minimumEscalationsTakesTheCheapestWholeGroups() {
+        let sequences = ["s1": "a", "s2": "a", "s3": "a", "s4": "b", "s5": "c", "s6": "c", "s7": "c", "s8": "c", "s9": "d", "s10": "d"]
+        let labels = ["s1": true, "s2": true, "s4": true, "s5": true]
+        func needed(_ n: Int) -> Int? { DetectionMetrics.minimumEscalations(sequences: sequences, labels: labels, anomalies: n) }
+        #expect(needed(0) == 0)
+        #expect(needed(1) == 1)   // b
+        #expect(needed(2) == 3)   // a
+        #expect(needed(3) == 4)   // a + b
+        #expect(needed(4) == 8)   // a + b + c
+        #expect(needed(5) == nil)
     }
 
     @Test func replayIsDeterministic() throws {
