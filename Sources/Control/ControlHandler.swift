@@ -23,6 +23,8 @@ public enum ControlError: Error, Sendable, Equatable {
     case templateNotFound(TemplateID)
     case reloadFailed(String)
     case invalidRequest(String)
+    /// The daemon could not do what was asked (e.g. write a label); the reason names why.
+    case internalError(String)
 
     public var varlinkError: VarlinkError {
         switch self {
@@ -30,6 +32,7 @@ public enum ControlError: Error, Sendable, Equatable {
         case .templateNotFound(let id): VarlinkError("io.rationd.TemplateNotFound", ["id": .unsigned(id.rawValue)])
         case .reloadFailed(let reason): VarlinkError("io.rationd.ReloadFailed", ["reason": .string(reason)])
         case .invalidRequest(let reason): .invalidRequest(reason)
+        case .internalError(let reason): VarlinkError("io.rationd.InternalError", ["reason": .string(reason)])
         }
     }
 }

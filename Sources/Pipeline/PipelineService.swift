@@ -462,7 +462,17 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         /// An operator's label for a template becomes a reasoning override for its text.
         func labelTemplate(_ id: TemplateID, _ label: OperatorLabel) async -> Result<TemplateRecord, ControlError> {
             guard let text = stage.miner.template(for: id) else { return .failure(.templateNotFound(id)) }
-            await service.reasoning.current.engine?.setOverride(templateText: text, label: label.label, note: label.note)
+            if let engine = service.reasoning.current.engine {
+                await engine.setOverride(templateText: text, label: label.label, note: label.note)
+            } else {
+                // Reasoning is off: the label still goes to the verdict cache file, where the
+                // engine finds it once reasoning is turned on.
+                var (cache, _) = VerdictCache.openRecovering(path: settings.verdictCachePath)
+                cache.setOverride(templateText: text, label: label.label, note: label.note)
+                do { try cache.save() } catch {
+                    return .failure(.internalError("the label was not stored: \(error.description)"))
+                }
+            }
             let matches = stage.miner.templates.first { $0.id == id }?.matches ?? 0
             let seen = stage.templateTimes.seen[id]
             return .success(TemplateRecord(id: id.rawValue, text: text, count: Int(matches),

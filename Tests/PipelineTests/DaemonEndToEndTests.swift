@@ -196,4 +196,27 @@ import Glibc
         #expect(revised.verdict.label == "abnormal")
         #expect(revised.eventCount == 10)
     }
+
+    /// With reasoning off a template label is still kept: in the verdict cache file, where an
+    /// engine finds it once reasoning is turned on.
+    @Test func aTemplateLabelIsKeptWhileReasoningIsOff() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let off = config.replacingOccurrences(of: "[reasoning]\n", with: "[reasoning]\nenabled = false\n")
+        try off.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
+        #expect(FileManager.default.createFile(atPath: log, contents: Data(Self.normal(1...100).map { $0 + "\n" }.joined().utf8)))
+        let daemon = try start("reasoning-off")
+        defer { daemon.signal(SIGKILL); var s: Int32 = 0; waitpid(daemon.pid, &s, 0) }
+        try await until("100 records", daemon: daemon) { try records() == 100 }
+        try append(Self.diskErrors(1...10))
+        try await until("the disk alert", daemon: daemon) { try !alerts().isEmpty }
+        let template = try #require(try alerts().first?.templates.first)
+
+        _ = try rationctl(["label", "template", String(template.id), "abnormal", "--note", "disks matter"])
+        let cache = try String(contentsOfFile: dir + "/state/verdicts.cache", encoding: .utf8)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(cache.utf8)) as? [String: Any])
+        let overrides = try #require(object["overrides"] as? [[String: Any]])
+        #expect(overrides.count == 1)
+        #expect(overrides.first?["templateText"] as? String == template.text)
+        #expect(overrides.first?["label"] as? String == "abnormal" && overrides.first?["note"] as? String == "disks matter")
+    }
 }
