@@ -25,10 +25,13 @@ public enum TemplateLabels {
         return labels
     }
 
-    /// Operator template labels from the verdict cache. Overrides carry no time; they all get
-    /// `time` (the cache file's modification time), so they sort after older labels.
+    /// Operator template labels from the verdict cache, at the time each was set; labels from
+    /// files written before that was kept get `time` (the cache file's modification time).
     public static func overrides(_ overrides: [VerdictCache.Override], time: Double) -> [TemplateLabel] {
-        overrides.map { TemplateLabel(time: time, template: $0.templateText, label: $0.label, note: $0.note, origin: .template) }
+        overrides.map {
+            TemplateLabel(time: $0.time.map { Double($0) / 1_000_000 } ?? time, template: $0.templateText, label: $0.label,
+                          note: $0.note, origin: .template)
+        }
     }
 
     /// Template labels implied by labelled alerts. A window labelled normal makes each of its

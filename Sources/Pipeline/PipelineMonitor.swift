@@ -76,7 +76,8 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
     /// by text, so templates the miner has since generalised or evicted are covered too.
     public func alertLabelled(_ alert: Alert, label: OperatorLabel) async {
         let texts = alert.window.distinctTemplates.compactMap { alert.window.templates[$0] }
-        await reasoning.current.engine?.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: alert.id.rawValue)
+        await reasoning.current.engine?.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: alert.id.rawValue,
+                                                              time: label.time.microsecondsSinceEpoch)
     }
 
     public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {

@@ -298,7 +298,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 service.tickPending.store(false, ordering: .releasing)
                 await tick()
             case let .listTemplates(query, reply):
-                reply.resume(returning: templates(query))
+                reply.resume(returning: await templates(query))
             case let .labelTemplate(id, label, reply):
                 reply.resume(returning: await labelTemplate(id, label))
             case let .reconfigure(change, reply):
@@ -446,14 +446,22 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             }
         }
 
-        func templates(_ query: TemplateQuery) -> [TemplateRecord] {
+        /// The miner's templates, with the operator's label where one was set on exactly that text.
+        func templates(_ query: TemplateQuery) async -> [TemplateRecord] {
             let limit = query.limit ?? TemplateQuery.defaultLimit
+            let labelled: [VerdictCache.Override]
+            if let engine = service.reasoning.current.engine { labelled = await engine.operatorLabels }
+            else { labelled = (try? VerdictCache.open(path: settings.verdictCachePath))?.operatorOverrides ?? [] }
+            let labels = Dictionary(labelled.map { ($0.templateText, $0) }, uniquingKeysWith: { a, _ in a })
             var records = stage.miner.templates.compactMap { t -> TemplateRecord? in
                 let seen = stage.templateTimes.seen[t.id]
                 let first = seen?.first.microsecondsSinceEpoch ?? 0
                 if let since = query.newSince, first < since { return nil }
                 return TemplateRecord(id: t.id.rawValue, text: t.text, count: Int(t.matches), firstSeen: first,
-                                      lastSeen: seen?.last.microsecondsSinceEpoch ?? 0)
+                                      lastSeen: seen?.last.microsecondsSinceEpoch ?? 0,
+                                      operatorLabel: labels[t.text].map {
+                                          .init(label: $0.label.rawValue, note: $0.note, time: $0.time ?? 0)
+                                      })
             }
             records.sort { query.newSince != nil ? $0.firstSeen > $1.firstSeen : $0.count > $1.count }
             return Array(records.prefix(limit))
@@ -463,12 +471,12 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         func labelTemplate(_ id: TemplateID, _ label: OperatorLabel) async -> Result<TemplateRecord, ControlError> {
             guard let text = stage.miner.template(for: id) else { return .failure(.templateNotFound(id)) }
             if let engine = service.reasoning.current.engine {
-                await engine.setOverride(templateText: text, label: label.label, note: label.note)
+                await engine.setOverride(templateText: text, label: label.label, note: label.note, time: label.time.microsecondsSinceEpoch)
             } else {
                 // Reasoning is off: the label still goes to the verdict cache file, where the
                 // engine finds it once reasoning is turned on.
                 var (cache, _) = VerdictCache.openRecovering(path: settings.verdictCachePath)
-                cache.setOverride(templateText: text, label: label.label, note: label.note)
+                cache.setOverride(templateText: text, label: label.label, note: label.note, time: label.time.microsecondsSinceEpoch)
                 do { try cache.save() } catch {
                     return .failure(.internalError("the label was not stored: \(error.description)"))
                 }

@@ -140,8 +140,8 @@ public actor ReasoningEngine {
     /// An operator's label for a template text: wins over every model verdict from now on
     /// (the next window with the template costs no call), is written to the cache file before
     /// this returns, and becomes a few-shot example for similar templates.
-    public func setOverride(templateText: String, label: Verdict.Label, note: String? = nil) {
-        cache.setOverride(templateText: templateText, label: label, note: note)
+    public func setOverride(templateText: String, label: Verdict.Label, note: String? = nil, time: Int64? = nil) {
+        cache.setOverride(templateText: templateText, label: label, note: note, time: time)
         labelsChanged()
     }
 
@@ -157,11 +157,12 @@ public actor ReasoningEngine {
     /// it with `rationctl label template`). Labels this alert implied before are withdrawn
     /// first; a label set on a template itself is never replaced. Returns the texts labelled.
     @discardableResult
-    public func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64) -> [String] {
+    public func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64,
+                                time: Int64? = nil) -> [String] {
         let texts = Array(Set(templateTexts)).sorted()
         for implied in cache.operatorOverrides where implied.alert == alert { cache.removeOverride(templateText: implied.templateText) }
         let implied = label == .normal || texts.count == 1 ? texts : []
-        let applied = implied.filter { cache.setOverride(templateText: $0, label: label, note: note, alert: alert) }
+        let applied = implied.filter { cache.setOverride(templateText: $0, label: label, note: note, alert: alert, time: time) }
         labelsChanged()
         return applied
     }

@@ -34,6 +34,8 @@ public struct VerdictCache: Sendable {
         public var note: String?
         /// The alert whose label implied this one; nil for a label set on the template itself.
         public var alert: UInt64?
+        /// When the operator set it (µs since the epoch); nil in files written before it was kept.
+        public var time: Int64?
     }
 
     struct Entry: Codable {
@@ -129,9 +131,9 @@ public struct VerdictCache: Sendable {
     /// false when it was not applied for that reason.
     @discardableResult
     public mutating func setOverride(templateText: String, label: Verdict.Label, note: String? = nil,
-                                     alert: UInt64? = nil) -> Bool {
+                                     alert: UInt64? = nil, time: Int64? = nil) -> Bool {
         if alert != nil, let existing = overrides[templateText], existing.alert == nil { return false }
-        overrides[templateText] = Override(templateText: templateText, label: label, note: note, alert: alert)
+        overrides[templateText] = Override(templateText: templateText, label: label, note: note, alert: alert, time: time)
         return true
     }
 

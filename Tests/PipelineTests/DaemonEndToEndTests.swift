@@ -218,5 +218,10 @@ import Glibc
         #expect(overrides.count == 1)
         #expect(overrides.first?["templateText"] as? String == template.text)
         #expect(overrides.first?["label"] as? String == "abnormal" && overrides.first?["note"] as? String == "disks matter")
+        // `rationctl templates` shows the label, with when it was set.
+        let listed = try JSONDecoder().decode([TemplateRecord].self, from: rationctl(["templates", "--json"]))
+        let shown = try #require(listed.first { $0.id == template.id })
+        #expect(shown.operatorLabel?.label == "abnormal" && shown.operatorLabel?.note == "disks matter")
+        #expect((shown.operatorLabel?.time ?? 0) > 1_700_000_000_000_000)
     }
 }
