@@ -201,6 +201,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         if let engine = reasoning.current.engine { forward(engine) }
         await withGracefulShutdownHandler {
             var loop = StageLoop(service: self, stage: stage)
+            loop.resubmitStoredSkips()
             loop.refreshFigures()
             await loop.run()
             stage = loop.stage
@@ -286,13 +287,14 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             case let .finished(source):
                 finished.insert(source)
             case let .judged(judgement):
-                if judgement.rejudged {
-                    revise(judgement)
-                } else if stage.release(ticket: judgement.ticket) != nil {
+                if stage.release(ticket: judgement.ticket) != nil {
                     let id = store(judgement.window, judgement.suspicion, judgement.verdict)
                     if let id, case .skipped = judgement.verdict.status, settings.reasoning?.rejudgeSkipped == true {
                         awaitingRejudge.remember(ticket: judgement.ticket, alert: id)
                     }
+                } else {
+                    // A window whose alert is already stored: judged again.
+                    revise(judgement)
                 }
             case .tick:
                 service.tickPending.store(false, ordering: .releasing)
@@ -326,10 +328,37 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             }
         }
 
+        /// Alerts stored as skipped before this start (the engine's re-judge list lives in
+        /// memory) go back to reasoning, newest first, as far as `rejudge_capacity` and the
+        /// reasoning queue allow.
+        mutating func resubmitStoredSkips() {
+            guard let engine = service.reasoning.current.engine, let reasoning = settings.reasoning, reasoning.rejudgeSkipped else { return }
+            let skipped: [Alert]
+            do {
+                skipped = try StoredAlertArchive(store: service.store)
+                    .alerts(matching: Control.AlertQuery(verdict: "skipped", limit: reasoning.rejudgeCapacity))
+            } catch {
+                logger.warning("cannot read the alerts stored as skipped; they keep that verdict", metadata: ["error": "\(error)"])
+                return
+            }
+            var submitted = 0
+            for alert in skipped {
+                nextTicket += 1
+                guard engine.submit(alert.window, suspicion: alert.suspicion, ticket: nextTicket) else { break }
+                awaitingRejudge.remember(ticket: nextTicket, alert: alert.id)
+                submitted += 1
+            }
+            if submitted > 0 {
+                logger.notice("alerts stored as skipped go back to reasoning", metadata: ["alerts": "\(submitted)", "skipped": "\(skipped.count)"])
+            }
+        }
+
         /// A window stored as skipped was judged again: its alert takes the new verdict.
         mutating func revise(_ judgement: WindowJudgement) {
-            guard let id = awaitingRejudge.take(ticket: judgement.ticket) else { return }
+            // Still skipped: the engine tries again later (a window it drops is forgotten here
+            // in time, the list being bounded).
             if case .skipped = judgement.verdict.status { return }
+            guard let id = awaitingRejudge.take(ticket: judgement.ticket) else { return }
             do {
                 service.publish(try service.store.revise(id: id, verdict: judgement.verdict), service.reasoning.current.demo)
             } catch {

@@ -224,4 +224,34 @@ import Glibc
         #expect(shown.operatorLabel?.label == "abnormal" && shown.operatorLabel?.note == "disks matter")
         #expect((shown.operatorLabel?.time ?? 0) > 1_700_000_000_000_000)
     }
+
+    /// The engine's re-judge list lives in memory: after a restart, alerts stored as skipped go
+    /// back to reasoning, so one whose template the operator labels then takes that verdict.
+    @Test func alertsStoredAsSkippedAreJudgedAgainAfterARestart() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let quick = config.replacingOccurrences(of: "request_timeout = \"2s\"", with: "request_timeout = \"2s\"\nrejudge_interval = \"1s\"")
+        try quick.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
+        #expect(FileManager.default.createFile(atPath: log, contents: Data(Self.normal(1...100).map { $0 + "\n" }.joined().utf8)))
+        let first = try start("before-restart")
+        var running = true
+        defer { if running { first.signal(SIGKILL); var s: Int32 = 0; waitpid(first.pid, &s, 0) } }
+        try await until("100 records", daemon: first) { try records() == 100 }
+        try append(Self.diskErrors(1...10))
+        try await until("the disk alert", daemon: first) { try !alerts().isEmpty }
+        let skipped = try #require(try alerts().first)
+        #expect(skipped.verdict.status == "skipped")
+        first.signal(SIGTERM)
+        #expect(try await first.wait(seconds: 15) == 0)
+        running = false
+
+        let second = try start("after-restart")
+        defer { second.signal(SIGKILL); var s: Int32 = 0; waitpid(second.pid, &s, 0) }
+        try await until("the restarted daemon", daemon: second) { try alerts().count == 1 }
+        try await until("the stored skipped alert resubmitted", daemon: second) {
+            second.output.contains("alerts stored as skipped go back to reasoning")
+        }
+        _ = try rationctl(["label", "template", String(try #require(skipped.templates.first).id), "abnormal"])
+        try await until("the re-judged alert", seconds: 30, daemon: second) { try alerts().first?.verdict.status == "operator" }
+        #expect(try alerts().map(\.id) == [skipped.id])
+    }
 }
