@@ -106,11 +106,13 @@ rss = peak_kb / 1024
 anon, mapped, shmem = sys.argv[14].split()
 peak_anon, peak_mapped, peak_shmem = sys.argv[15].split()
 kept = caught >= 0
-ok = kept and cpu <= 10 and rss <= 40
+# The limit under load is CPU (10 % of a core); its 40 MB limit is for the idle daemon
+# (scripts/bench-idle), so the RSS here is reported, not judged.
+ok = kept and cpu <= 10
 print(f"bench-daemon-journal: {sent} lines in {elapsed:.1f} s = {sent / elapsed:.0f} lines/s (target {target}); "
       f"daemon read {read} ({'kept up, ' + str(caught) + ' s after the writer' if kept else 'DID NOT keep up'})")
 print(f"bench-daemon-journal: rationd CPU {cpu:.1f} % of one core ({(c1 - c0) / hz:.2f} CPU-s over {wall:.1f} s for {elapsed:.1f} s of input; limit 10 %), "
-      f"peak RSS {rss:.1f} MiB (limit 40; sampled peaks: anonymous {peak_anon}, file-mapped {peak_mapped}, "
+      f"peak RSS {rss:.1f} MiB (no limit under load; sampled peaks: anonymous {peak_anon}, file-mapped {peak_mapped}, "
       f"shmem (journal files) {peak_shmem} MiB; at the end {anon}, {mapped}, {shmem}); journald itself {jcpu:.1f} % -> {'met' if ok else 'NOT met'}")
 sys.exit(0 if ok else 1)
 PY
