@@ -4,7 +4,9 @@ import RationCore
 /// Bounded like the engine's own re-judge list: past `capacity` the oldest is forgotten and
 /// keeps its skipped verdict.
 struct AwaitingRejudge: Sendable {
-    let capacity: Int
+    /// Follows `reasoning.rejudge_capacity` across reloads; a smaller one forgets the oldest
+    /// on the next `remember`.
+    var capacity: Int { didSet { capacity = max(1, capacity) } }
     private var ids: [UInt64: AlertID] = [:]
     private var order: [UInt64] = []
     private var head = 0

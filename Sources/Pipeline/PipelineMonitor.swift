@@ -72,12 +72,19 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
         }
     }
 
-    /// The alert's templates take on its label as the engine decides (`applyAlertLabel`):
-    /// by text, so templates the miner has since generalised or evicted are covered too.
-    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async {
+    /// The alert's templates take on its label (`VerdictCache.applyAlertLabel`): by text, so
+    /// templates the miner has since generalised or evicted are covered too.
+    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws {
         let texts = alert.window.distinctTemplates.compactMap { alert.window.templates[$0] }
-        await reasoning.current.engine?.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: alert.id.rawValue,
-                                                              time: label.time.microsecondsSinceEpoch)
+        let id = alert.id.rawValue
+        do {
+            try await reasoning.updateLabels {
+                $0.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: id,
+                                   time: label.time.microsecondsSinceEpoch)
+            }
+        } catch {
+            throw ControlError.internalError("the alert is labelled, but the labels it implies for its templates were not stored: \(error.description)")
+        }
     }
 
     public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {

@@ -88,6 +88,7 @@ extension PipelineService.StageLoop {
             }
             // Windows the old engine accepted are still judged; their verdicts arrive as before.
             await old.engine?.shutdown()
+            if let capacity = reasoning.configuration?.rejudgeCapacity { awaitingRejudge.capacity = capacity }
             logger.notice("reasoning settings applied", metadata: ["reasoning": "\(reasoning.engine == nil ? "off" : "on")"])
         }
         settings = change.settings

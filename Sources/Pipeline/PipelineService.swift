@@ -60,7 +60,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         if !store.recoveryReport.isClean { logger.warning("alert store recovered: \(store.recoveryReport)") }
 
         let engine = try Self.makeEngine(settings.reasoning)
-        reasoning = ReasoningSlot(.init(engine: engine, configuration: settings.reasoning, demo: settings.demo))
+        reasoning = ReasoningSlot(.init(engine: engine, configuration: settings.reasoning, demo: settings.demo),
+                                  cachePath: settings.verdictCachePath)
         channel = BatchChannel(capacity: settings.queueCapacity)
 
         var stage = AnalysisStage(miner: try Self.restoreMiner(settings, logger: logger),
@@ -478,10 +479,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         /// The miner's templates, with the operator's label where one was set on exactly that text.
         func templates(_ query: TemplateQuery) async -> [TemplateRecord] {
             let limit = query.limit ?? TemplateQuery.defaultLimit
-            let labelled: [VerdictCache.Override]
-            if let engine = service.reasoning.current.engine { labelled = await engine.operatorLabels }
-            else { labelled = (try? VerdictCache.open(path: settings.verdictCachePath))?.operatorOverrides ?? [] }
-            let labels = Dictionary(labelled.map { ($0.templateText, $0) }, uniquingKeysWith: { a, _ in a })
+            let labels = Dictionary(await service.reasoning.operatorLabels().map { ($0.templateText, $0) }, uniquingKeysWith: { a, _ in a })
             var records = stage.miner.templates.compactMap { t -> TemplateRecord? in
                 let seen = stage.templateTimes.seen[t.id]
                 let first = seen?.first.microsecondsSinceEpoch ?? 0
@@ -499,16 +497,12 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         /// An operator's label for a template becomes a reasoning override for its text.
         func labelTemplate(_ id: TemplateID, _ label: OperatorLabel) async -> Result<TemplateRecord, ControlError> {
             guard let text = stage.miner.template(for: id) else { return .failure(.templateNotFound(id)) }
-            if let engine = service.reasoning.current.engine {
-                await engine.setOverride(templateText: text, label: label.label, note: label.note, time: label.time.microsecondsSinceEpoch)
-            } else {
-                // Reasoning is off: the label still goes to the verdict cache file, where the
-                // engine finds it once reasoning is turned on.
-                var (cache, _) = VerdictCache.openRecovering(path: settings.verdictCachePath)
-                cache.setOverride(templateText: text, label: label.label, note: label.note, time: label.time.microsecondsSinceEpoch)
-                do { try cache.save() } catch {
-                    return .failure(.internalError("the label was not stored: \(error.description)"))
+            do {
+                try await service.reasoning.updateLabels {
+                    $0.setOverride(templateText: text, label: label.label, note: label.note, time: label.time.microsecondsSinceEpoch)
                 }
+            } catch {
+                return .failure(.internalError("the label was not stored: \(error.description)"))
             }
             let matches = stage.miner.templates.first { $0.id == id }?.matches ?? 0
             let seen = stage.templateTimes.seen[id]

@@ -13,8 +13,13 @@ final class ReasoningSlot: Sendable {
     }
 
     private let state: Mutex<Current>
+    /// The verdict cache file, which holds the operator labels also while reasoning is off.
+    let cachePath: String
 
-    init(_ current: Current) { state = Mutex(current) }
+    init(_ current: Current, cachePath: String) {
+        state = Mutex(current)
+        self.cachePath = cachePath
+    }
 
     var current: Current { state.withLock { $0 } }
 
@@ -25,5 +30,22 @@ final class ReasoningSlot: Sendable {
             s = next
             return old
         }
+    }
+
+    /// Applies a change to the operator labels: through the engine in force, or, with reasoning
+    /// off, straight to the cache file, where an engine finds it once reasoning is turned on.
+    @discardableResult
+    func updateLabels<Result: Sendable>(_ change: @Sendable (inout VerdictCache) -> Result) async throws(ReasoningError) -> Result {
+        if let engine = current.engine { return await engine.updateLabels(change) }
+        var (cache, _) = VerdictCache.openRecovering(path: cachePath)
+        let result = change(&cache)
+        try cache.save()
+        return result
+    }
+
+    /// Every operator label, from the engine in force or, with reasoning off, the cache file.
+    func operatorLabels() async -> [VerdictCache.Override] {
+        if let engine = current.engine { return await engine.operatorLabels }
+        return (try? VerdictCache.open(path: cachePath))?.operatorOverrides ?? []
     }
 }

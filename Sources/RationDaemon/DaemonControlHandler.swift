@@ -57,11 +57,11 @@ public struct DaemonControlHandler: ControlHandler {
         if let archive {
             guard let a = try archive.label(id: id, label) else { throw ControlError.alertNotFound(id) }
             board.publish(a)
-            await pipeline.alertLabelled(a, label: label)
+            try await pipeline.alertLabelled(a, label: label)
             return a
         }
         guard let a = board.update(id: id, { $0.operatorLabel = label }) else { throw ControlError.alertNotFound(id) }
-        await pipeline.alertLabelled(a, label: label)
+        try await pipeline.alertLabelled(a, label: label)
         return a
     }
 

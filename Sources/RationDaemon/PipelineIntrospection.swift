@@ -12,15 +12,15 @@ public protocol PipelineIntrospection: Sendable {
     func store() async -> DaemonStatus.Store
     func templates(matching query: TemplateQuery) async throws -> [TemplateRecord]
     func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord
-    /// An operator labelled `alert` (already stored): reasoning takes the label on for the
-    /// alert's templates. Without a reasoning stage there is nothing to tell.
-    func alertLabelled(_ alert: Alert, label: OperatorLabel) async
+    /// An operator labelled `alert` (already stored): its templates take the label on, for
+    /// reasoning now or once it is turned on. Throws when those template labels cannot be stored.
+    func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws
     /// The triage settings in force and its counters; nil when no triage runs.
     func triage() async -> DaemonStatus.Triage?
 }
 
 extension PipelineIntrospection {
-    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async {}
+    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws {}
     public func triage() async -> DaemonStatus.Triage? { nil }
 }
 

@@ -141,30 +141,28 @@ public actor ReasoningEngine {
     /// (the next window with the template costs no call), is written to the cache file before
     /// this returns, and becomes a few-shot example for similar templates.
     public func setOverride(templateText: String, label: Verdict.Label, note: String? = nil, time: Int64? = nil) {
-        cache.setOverride(templateText: templateText, label: label, note: note, time: time)
-        labelsChanged()
+        updateLabels { $0.setOverride(templateText: templateText, label: label, note: note, time: time) }
     }
 
     public func removeOverride(templateText: String) {
-        cache.removeOverride(templateText: templateText)
-        labelsChanged()
+        updateLabels { $0.removeOverride(templateText: templateText) }
     }
 
-    /// An operator's label on an alert, passed on to the templates it implies. `normal`: every
-    /// template of the window is normal (a window is abnormal when any template is, so a normal
-    /// window holds only normal templates). `abnormal`: the window's template when it has
-    /// exactly one; with several, which one is at fault is unknown, so none is labelled (label
-    /// it with `rationctl label template`). Labels this alert implied before are withdrawn
-    /// first; a label set on a template itself is never replaced. Returns the texts labelled.
+    /// An operator's label on an alert, passed on to the templates it implies (see
+    /// `VerdictCache.applyAlertLabel`). Returns the texts labelled.
     @discardableResult
     public func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64,
                                 time: Int64? = nil) -> [String] {
-        let texts = Array(Set(templateTexts)).sorted()
-        for implied in cache.operatorOverrides where implied.alert == alert { cache.removeOverride(templateText: implied.templateText) }
-        let implied = label == .normal || texts.count == 1 ? texts : []
-        let applied = implied.filter { cache.setOverride(templateText: $0, label: label, note: note, alert: alert, time: time) }
+        updateLabels { $0.applyAlertLabel(templateTexts: templateTexts, label: label, note: note, alert: alert, time: time) }
+    }
+
+    /// Any change to the operator labels: applied, written to the cache file before this
+    /// returns, and reflected in the few-shot examples.
+    @discardableResult
+    public func updateLabels<Result: Sendable>(_ change: @Sendable (inout VerdictCache) -> Result) -> Result {
+        let result = change(&cache)
         labelsChanged()
-        return applied
+        return result
     }
 
     /// Hands the cache over to the engine that replaces this one (a reload): saved one last

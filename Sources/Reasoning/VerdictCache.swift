@@ -141,6 +141,21 @@ public struct VerdictCache: Sendable {
         overrides[templateText] = nil
     }
 
+    /// An operator's label on an alert, passed on to the templates it implies. `normal`: every
+    /// template of the window is normal (a window is abnormal when any template is, so a normal
+    /// window holds only normal templates). `abnormal`: the window's template when it has
+    /// exactly one; with several, which one is at fault is unknown, so none is labelled (label
+    /// it with `rationctl label template`). Labels this alert implied before are withdrawn
+    /// first; a label set on a template itself is never replaced. Returns the texts labelled.
+    @discardableResult
+    public mutating func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64,
+                                         time: Int64? = nil) -> [String] {
+        let texts = Array(Set(templateTexts)).sorted()
+        for implied in operatorOverrides where implied.alert == alert { removeOverride(templateText: implied.templateText) }
+        let implied = label == .normal || texts.count == 1 ? texts : []
+        return implied.filter { setOverride(templateText: $0, label: label, note: note, alert: alert, time: time) }
+    }
+
     /// Takes in what `other` knows and this cache does not: verdicts for keys it lacks, and
     /// operator labels for texts it has no label for (its own, newer, win).
     public mutating func merge(_ other: VerdictCache) {

@@ -17,4 +17,17 @@ import Testing
         #expect(awaiting.count <= 3)
         #expect(awaiting.take(ticket: 1000) == AlertID(1000))
     }
+
+    /// A reload that turns reasoning on (or changes rejudge_capacity) changes the bound.
+    @Test func capacityFollowsAReload() {
+        var awaiting = AwaitingRejudge(capacity: 1)
+        awaiting.capacity = 4
+        for ticket in UInt64(1)...6 { awaiting.remember(ticket: ticket, alert: AlertID(ticket)) }
+        #expect(awaiting.count == 4)
+        #expect(awaiting.take(ticket: 3) == AlertID(3) && awaiting.take(ticket: 2) == nil)
+        awaiting.capacity = 0
+        #expect(awaiting.capacity == 1)
+        awaiting.remember(ticket: 7, alert: AlertID(7))
+        #expect(awaiting.count == 1 && awaiting.take(ticket: 7) == AlertID(7))
+    }
 }

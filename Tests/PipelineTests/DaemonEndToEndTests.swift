@@ -197,9 +197,9 @@ import Glibc
         #expect(revised.eventCount == 10)
     }
 
-    /// With reasoning off a template label is still kept: in the verdict cache file, where an
-    /// engine finds it once reasoning is turned on.
-    @Test func aTemplateLabelIsKeptWhileReasoningIsOff() async throws {
+    /// With reasoning off, template labels and those an alert label implies are still kept: in
+    /// the verdict cache file, where an engine finds them once reasoning is turned on.
+    @Test func operatorLabelsAreKeptWhileReasoningIsOff() async throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let off = config.replacingOccurrences(of: "[reasoning]\n", with: "[reasoning]\nenabled = false\n")
         try off.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
@@ -209,12 +209,22 @@ import Glibc
         try await until("100 records", daemon: daemon) { try records() == 100 }
         try append(Self.diskErrors(1...10))
         try await until("the disk alert", daemon: daemon) { try !alerts().isEmpty }
-        let template = try #require(try alerts().first?.templates.first)
+        let alert = try #require(try alerts().first)
+        let template = try #require(alert.templates.first)
+        func overridesOnFile() throws -> [[String: Any]] {
+            let cache = try String(contentsOfFile: dir + "/state/verdicts.cache", encoding: .utf8)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(cache.utf8)) as? [String: Any])
+            return try #require(object["overrides"] as? [[String: Any]])
+        }
 
+        // An alert label implies one for its single template...
+        _ = try rationctl(["label", "alert", String(alert.id), "normal"])
+        let implied = try overridesOnFile()
+        #expect(implied.count == 1 && implied.first?["templateText"] as? String == template.text)
+        #expect(implied.first?["label"] as? String == "normal" && (implied.first?["alert"] as? NSNumber)?.uint64Value == alert.id)
+        // ...and a label on the template itself replaces it.
         _ = try rationctl(["label", "template", String(template.id), "abnormal", "--note", "disks matter"])
-        let cache = try String(contentsOfFile: dir + "/state/verdicts.cache", encoding: .utf8)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(cache.utf8)) as? [String: Any])
-        let overrides = try #require(object["overrides"] as? [[String: Any]])
+        let overrides = try overridesOnFile()
         #expect(overrides.count == 1)
         #expect(overrides.first?["templateText"] as? String == template.text)
         #expect(overrides.first?["label"] as? String == "abnormal" && overrides.first?["note"] as? String == "disks matter")
