@@ -49,7 +49,7 @@ let package = Package(
 
         // Operator-facing shell: typed configuration from TOML, varlink control socket.
         .target(name: "Configuration", dependencies: [
-            "RationCore",
+            "RationCore", "TemplateMiner",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "Control", dependencies: [
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"], exclude: ["Fixtures"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TemplateMiner"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",
                                                            "rationd", "rationctl", "ProcessTestSupport"], exclude: ["Fixtures"]),

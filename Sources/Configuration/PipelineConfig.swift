@@ -1,39 +1,3 @@
-/// `[miner]`: the Drain-style template miner.
-public struct MinerConfig: Sendable, Hashable {
-    /// Fraction of equal tokens for a line to join a template (Drain's sim_th).
-    public var similarityThreshold = 0.4
-    /// Depth of the prefix tree (Drain's depth).
-    public var depth = 4
-    /// Children per tree node before new tokens fall into a wildcard branch.
-    public var maxChildren = 100
-    /// Templates kept; the least recently used is evicted beyond this.
-    public var maxTemplates = 50_000
-    /// Tokens per line considered; the rest are ignored.
-    public var maxTokens = 128
-    /// Built-in maskers applied before mining, in order.
-    public var masks: [String] = MinerConfig.knownMasks
-    /// How often the miner state is snapshotted to the state directory.
-    public var snapshotInterval: Duration = .seconds(300)
-
-    public static let knownMasks = ["uuid", "ipv4", "ipv6", "mac", "hex", "path", "number"]
-
-    public init() {}
-
-    init(reading t: TableReader) throws(ConfigurationError) {
-        similarityThreshold = try t.double("similarity_threshold", default: similarityThreshold, in: 0.01...1)
-        depth = try t.integer("depth", default: depth, in: 3...16)
-        maxChildren = try t.integer("max_children", default: maxChildren, in: 2...10_000)
-        maxTemplates = try t.integer("max_templates", default: maxTemplates, in: 100...10_000_000)
-        maxTokens = try t.integer("max_tokens", default: maxTokens, in: 4...4096)
-        masks = try t.strings("masks", default: masks)
-        for (i, mask) in masks.enumerated() where !MinerConfig.knownMasks.contains(mask) {
-            throw t.error("masks[\(i)]", "\"\(mask)\" is not a mask (\(MinerConfig.knownMasks.joined(separator: ", ")))")
-        }
-        snapshotInterval = try t.duration("snapshot_interval", default: snapshotInterval, minimum: .seconds(1))
-        try t.finish()
-    }
-}
-
 /// `[sessionizer]`: how events are grouped into windows.
 public struct SessionizerConfig: Sendable, Hashable {
     /// The journal field that keys journal sessions.

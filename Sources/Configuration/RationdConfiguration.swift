@@ -1,4 +1,5 @@
 import Foundation
+import TemplateMiner
 
 /// The whole of `/etc/rationd/rationd.toml`, validated: every component's typed settings.
 /// A missing key takes its default; an unknown key, a wrong type or an invalid value is an
@@ -8,7 +9,7 @@ public struct RationdConfiguration: Sendable, Hashable {
 
     public var daemon = DaemonConfig()
     public var sources = SourcesConfig()
-    public var miner = MinerConfig()
+    public var miner = MinerConfiguration.default
     public var sessionizer = SessionizerConfig()
     public var triage = TriageConfig()
     public var reasoning = ReasoningConfig()
@@ -25,7 +26,7 @@ public struct RationdConfiguration: Sendable, Hashable {
                                context: DocumentContext(file: file, locator: KeyLocator(text: text)))
         daemon = try DaemonConfig(reading: root.table("daemon"))
         sources = try SourcesConfig(reading: root.table("sources"))
-        miner = try MinerConfig(reading: root.table("miner"))
+        miner = try MinerConfiguration(reading: root.table("miner"))
         sessionizer = try SessionizerConfig(reading: root.table("sessionizer"))
         triage = try TriageConfig(reading: root.table("triage"))
         reasoning = try ReasoningConfig(reading: root.table("reasoning"))

@@ -66,9 +66,7 @@ public struct PipelineSettings: Sendable {
         demo = c.reasoning.demo
         host = ProcessInfo.processInfo.hostName
 
-        miner = MinerConfiguration(depth: c.miner.depth, similarityThreshold: c.miner.similarityThreshold,
-                                   maxChildren: c.miner.maxChildren, maxTemplates: c.miner.maxTemplates,
-                                   maxTokens: c.miner.maxTokens)
+        miner = c.miner
         do { try miner.validate() } catch { throw .configuration(key: "miner", reason: error.description) }
 
         triageThreshold = c.triage.threshold

@@ -81,8 +81,9 @@ struct LineTokenizer: Sendable {
             if (previousEnd > previousStart && isValueKey(b, previousStart, previousEnd))
                 || (b[i] &- 0x41 < 26 && DateWords.isDateWord(b, i, end, next: next, n: n)) {
                 valueEnd = end
-            } else if w.count > 0 && w.tokens[w.count - 1].hash == TokenHash.wildcard && end - i <= 5 {
-                // A unit after a number belongs to it: `5.2 KB,` -> one value and `,`.
+            } else if w.count > 0 && end - i <= 5 && Self.endsWithValue(w, paramsBefore: w.paramCount) {
+                // A unit after a number belongs to it: `5.2 KB,` -> one value and `,`; `(3 MB)`
+            // -> `(<*> <*>)` whatever the unit.
                 var coreEnd = end
                 while coreEnd > i && t[Int(b[coreEnd - 1])] & ByteClass.closing != 0 { coreEnd -= 1 }
                 if Units.isUnit(b, i, coreEnd) { valueEnd = coreEnd }
@@ -154,7 +155,7 @@ struct LineTokenizer: Sendable {
     private func addToken(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, valueEnd: Int,
                           any: UInt8, all: UInt8, into w: inout LineWriter) {
         if valueEnd < 0 && any & (ByteClass.digit | ByteClass.delimiter) == 0 && extraMasks.isEmpty
-            && !Self.startsLikePath(b[start]) && !Units.isLiteralValue(b, start, end) {
+            && !Self.startsLikePath(b[start]) && !Units.isLiteralValue(b, start, end) && !Self.mayBeHostName(b, start, end) {
             // Plain text (most words): its own bytes are its masked text.
             w.tokens[w.count] = Token(hash: TokenHash.hash(b, start, end),
                                       wordStart: Int32(truncatingIfNeeded: start), wordEnd: Int32(truncatingIfNeeded: end),
@@ -181,11 +182,10 @@ struct LineTokenizer: Sendable {
         let maskedEnd = w.maskedCount
         let count = w.count
         let masked = UnsafeBufferPointer(start: w.masked, count: maskedEnd)
-        if count > 0 && w.tokens[count - 1].hash == TokenHash.wildcard && w.paramCount > paramsBefore
-            && Int(w.params[paramsBefore].start) == start {
-            // Join: drop the previous token's `<*>`, extend its value to this one.
+        if count > 0 && w.paramCount > paramsBefore && Int(w.params[paramsBefore].start) == start && Self.endsWithValue(w, paramsBefore: paramsBefore) {
+            // Join: drop this token's leading `<*>`, extend the previous token's last value to it.
             let joinedStart = Int(w.tokens[count - 1].maskedStart)
-            var k = joinedStart
+            var k = maskedStart
             while k + 3 < maskedEnd {
                 w.masked[k] = w.masked[k + 3]
                 k += 1
@@ -213,6 +213,28 @@ struct LineTokenizer: Sendable {
                                 maskedEnd: Int32(truncatingIfNeeded: hasMask ? maskedEnd : end), hasMask: hasMask)
         if !hasMask { w.maskedCount = maskedStart }
         w.count += 1
+    }
+
+    /// Whether the previous token ends in a value (`(12` of `(12 KB)`), so a unit may follow.
+    @inline(__always)
+    static func endsWithValue(_ w: LineWriter, paramsBefore: Int) -> Bool {
+        let previous = w.tokens[w.count - 1]
+        if previous.hash == TokenHash.wildcard { return true }
+        guard previous.hasMask, paramsBefore > 0 else { return false }
+        let last = w.params[paramsBefore - 1]
+        return Int(last.token) == w.count - 1 && last.end == previous.wordEnd
+    }
+
+    /// A dot among the last dozen bytes of a plain word: it may end in a top-level domain.
+    @inline(__always)
+    static func mayBeHostName(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var i = end - 3
+        let stop = max(start, end - 12)
+        while i > stop {
+            if b[i] == UInt8(ascii: ".") { return true }
+            i -= 1
+        }
+        return false
     }
 
     @inline(__always)
@@ -255,7 +277,9 @@ struct LineTokenizer: Sendable {
                     value = s + 1
                 }
             } else if !(Self.isPath(b, s, e) || (any & ByteClass.colon != 0 && Self.isURL(b, s, e))
-                        || (any & ByteClass.at != 0 && Self.isEmail(b, s, e))) {
+                        || (any & ByteClass.at != 0 && Self.isEmail(b, s, e))
+                        || HostNames.isQualifiedName(b, s, e)
+                        || (any & ByteClass.colon != 0 && HostNames.isHostPort(b, s, e))) {
                 value = -1
             }
             if value >= 0 {

@@ -1,12 +1,23 @@
-/// Settings of the template miner. `default` is the one generic configuration meant for every
-/// log: built-in masking covers the values that are never part of a template, and
-/// `extraMasks` lets an operator add site-specific ones without replacing the built-ins.
-public struct MinerConfiguration: Sendable, Codable, Hashable {
+/// Settings of the template miner, with the one set of defaults that `rationd run`, the
+/// shipped `rationd.toml`, `rationd parse` and every evaluation use. Built-in masking covers
+/// the values that are never part of a template; the miner learns the rest (a position that
+/// shows `distinctValuesForParameter` different words while the rest of the line stays the
+/// same is a value); `extraMasks` lets an operator add site-specific masks.
+public struct MinerConfiguration: Sendable, Hashable {
     /// Depth of the prefix tree, counting the root and the token-count level (Drain's `depth`):
     /// `depth - 2` leading tokens select the leaf.
     public var depth: Int
     /// Share of a template's positions a line must match to join it (0...1).
     public var similarityThreshold: Double
+    /// Distinct words a position must show, in lines that agree with a template everywhere
+    /// else, before it becomes a parameter (0: never learn; the threshold alone decides).
+    public var distinctValuesForParameter: Int
+    /// Positions a line may differ from a template at and still count as evidence that
+    /// those positions are values.
+    public var maxLearnedPositions: Int
+    /// Templates of a leaf compared with a line (most recently matched first), bounding the
+    /// work per line whatever the input.
+    public var candidatesPerLeaf: Int
     /// Children per tree node before further distinct tokens share the wildcard child.
     public var maxChildren: Int
     /// LRU cap on live templates; the least recently matched one is evicted beyond it.
@@ -23,13 +34,24 @@ public struct MinerConfiguration: Sendable, Codable, Hashable {
     /// Operator-supplied masks, applied to whole whitespace-separated words before the
     /// built-in ones.
     public var extraMasks: [MaskingRule]
+    /// New templates one source may create per minute (a bucket holding a minute's worth);
+    /// past it the source's new shapes fold into its overflow template, so a noisy source
+    /// can neither evict everyone's templates nor stall the others. 0: no limit.
+    public var maxNewTemplatesPerMinute: Int
+    /// How often the daemon saves the miner's state (the miner itself has no clock).
+    public var snapshotInterval: Duration
 
-    public init(depth: Int = 4, similarityThreshold: Double = 0.92, maxChildren: Int = 100,
+    public init(depth: Int = 4, similarityThreshold: Double = 0.92, distinctValuesForParameter: Int = 4,
+                maxLearnedPositions: Int = 2, candidatesPerLeaf: Int = 64, maxChildren: Int = 100,
                 maxTemplates: Int = 10_000, maxTokens: Int = 128, maxLineBytes: Int = 16 * 1024,
                 exactCacheSize: Int = 65_536,
-                valueKeys: [String] = ["user", "username", "host", "hostname"], extraMasks: [MaskingRule] = []) {
+                valueKeys: [String] = ["user", "username", "host", "hostname"], extraMasks: [MaskingRule] = [],
+                maxNewTemplatesPerMinute: Int = 600, snapshotInterval: Duration = .seconds(300)) {
         self.depth = depth
         self.similarityThreshold = similarityThreshold
+        self.distinctValuesForParameter = distinctValuesForParameter
+        self.maxLearnedPositions = maxLearnedPositions
+        self.candidatesPerLeaf = candidatesPerLeaf
         self.maxChildren = maxChildren
         self.maxTemplates = maxTemplates
         self.maxTokens = maxTokens
@@ -37,39 +59,30 @@ public struct MinerConfiguration: Sendable, Codable, Hashable {
         self.exactCacheSize = exactCacheSize
         self.valueKeys = valueKeys
         self.extraMasks = extraMasks
+        self.maxNewTemplatesPerMinute = maxNewTemplatesPerMinute
+        self.snapshotInterval = snapshotInterval
     }
 
     public static let `default` = MinerConfiguration()
-
-    private enum CodingKeys: String, CodingKey {
-        case depth, similarityThreshold, maxChildren, maxTemplates, maxTokens, maxLineBytes, exactCacheSize
-        case valueKeys, extraMasks
-    }
-
-    /// Keys left out keep their default, so a configuration file names only what it changes.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = MinerConfiguration()
-        depth = try c.decodeIfPresent(Int.self, forKey: .depth) ?? d.depth
-        similarityThreshold = try c.decodeIfPresent(Double.self, forKey: .similarityThreshold) ?? d.similarityThreshold
-        maxChildren = try c.decodeIfPresent(Int.self, forKey: .maxChildren) ?? d.maxChildren
-        maxTemplates = try c.decodeIfPresent(Int.self, forKey: .maxTemplates) ?? d.maxTemplates
-        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? d.maxTokens
-        maxLineBytes = try c.decodeIfPresent(Int.self, forKey: .maxLineBytes) ?? d.maxLineBytes
-        exactCacheSize = try c.decodeIfPresent(Int.self, forKey: .exactCacheSize) ?? d.exactCacheSize
-        valueKeys = try c.decodeIfPresent([String].self, forKey: .valueKeys) ?? d.valueKeys
-        extraMasks = try c.decodeIfPresent([MaskingRule].self, forKey: .extraMasks) ?? d.extraMasks
-    }
 
     /// Throws when a value is out of range or a mask pattern does not compile.
     public func validate() throws(MinerError) {
         func bad(_ key: String, _ why: String) -> MinerError { .invalidConfiguration(key: key, reason: why) }
         if depth < 3 { throw bad("depth", "must be at least 3, is \(depth)") }
         if !(0...1).contains(similarityThreshold) { throw bad("similarityThreshold", "must be within 0...1, is \(similarityThreshold)") }
+        if distinctValuesForParameter < 0 || distinctValuesForParameter == 1 {
+            throw bad("distinctValuesForParameter", "must be 0 (off) or at least 2, is \(distinctValuesForParameter)")
+        }
+        if maxLearnedPositions < 1 { throw bad("maxLearnedPositions", "must be at least 1, is \(maxLearnedPositions)") }
+        if candidatesPerLeaf < 1 { throw bad("candidatesPerLeaf", "must be at least 1, is \(candidatesPerLeaf)") }
         if maxChildren < 1 { throw bad("maxChildren", "must be at least 1, is \(maxChildren)") }
         if maxTemplates < 1 { throw bad("maxTemplates", "must be at least 1, is \(maxTemplates)") }
         if maxTokens < 2 { throw bad("maxTokens", "must be at least 2, is \(maxTokens)") }
         if maxLineBytes < 16 { throw bad("maxLineBytes", "must be at least 16, is \(maxLineBytes)") }
+        if maxNewTemplatesPerMinute < 0 {
+            throw bad("maxNewTemplatesPerMinute", "must not be negative, is \(maxNewTemplatesPerMinute)")
+        }
+        if snapshotInterval < .seconds(1) { throw bad("snapshotInterval", "must be at least 1s, is \(snapshotInterval)") }
         if exactCacheSize < 0 { throw bad("exactCacheSize", "must not be negative, is \(exactCacheSize)") }
         for (index, rule) in extraMasks.enumerated() {
             do { _ = try rule.compiled() } catch {

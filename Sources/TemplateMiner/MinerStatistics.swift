@@ -8,6 +8,8 @@ public struct MinerStatistics: Sendable, Hashable, Codable {
     public var truncatedLines: UInt64 = 0
     /// Templates dropped by the LRU cap.
     public var evictions: UInt64 = 0
+    /// Templates merged into a more general one (their ids became aliases).
+    public var templatesMerged: UInt64 = 0
     /// Templates created.
     public var templatesCreated: UInt64 = 0
     /// Templates alive now.

@@ -3,10 +3,16 @@
 /// each leaf holds the templates to compare a line with. Nodes live in one array; emptied
 /// branches are pruned and their slots reused, so the tree stays proportional to the live
 /// templates.
+///
+/// A leaf's templates form a list, most recently matched first (links indexed by slot), so
+/// that a line is compared with a bounded number of them whatever the leaf holds: adding,
+/// removing and moving a template to the front are O(1).
 struct PrefixTree: Sendable {
     struct Node: Sendable {
         var children: [UInt64: Int32] = [:]
-        var templates: [Int32] = []
+        /// First template slot of the leaf's list, -1 when empty.
+        var head: Int32 = -1
+        var templateCount: Int32 = 0
         var parent: Int32
         var key: UInt64
     }
@@ -14,6 +20,9 @@ struct PrefixTree: Sendable {
     static var wildcardKey: UInt64 { TokenHash.wildcard }
     private(set) var nodes: [Node] = [Node(parent: -1, key: 0)]
     private var freeNodes: [Int32] = []
+    /// Leaf list links by template slot.
+    private var next: [Int32] = []
+    private var previous: [Int32] = []
 
     /// The leaf a line belongs to, if that branch exists.
     func leaf(for line: TokenizedLine, depth: Int) -> Int32? {
@@ -81,17 +90,45 @@ struct PrefixTree: Sendable {
         return node
     }
 
+    /// Puts a template at the front of its leaf's list.
     mutating func add(template slot: Int32, to leaf: Int32) {
-        nodes[Int(leaf)].templates.append(slot)
+        let s = Int(slot)
+        if s >= next.count {
+            let grow = s - next.count + 1
+            next += repeatElement(-1, count: grow)
+            previous += repeatElement(-1, count: grow)
+        }
+        let head = nodes[Int(leaf)].head
+        next[s] = head
+        previous[s] = -1
+        if head >= 0 { previous[Int(head)] = slot }
+        nodes[Int(leaf)].head = slot
+        nodes[Int(leaf)].templateCount += 1
+    }
+
+    /// Moves a template of the leaf to the front of its list.
+    mutating func moveToFront(template slot: Int32, in leaf: Int32) {
+        guard nodes[Int(leaf)].head != slot else { return }
+        unlink(slot, from: leaf)
+        add(template: slot, to: leaf)
+    }
+
+    private mutating func unlink(_ slot: Int32, from leaf: Int32) {
+        let s = Int(slot)
+        let before = previous[s]
+        let after = next[s]
+        if before >= 0 { next[Int(before)] = after } else { nodes[Int(leaf)].head = after }
+        if after >= 0 { previous[Int(after)] = before }
+        next[s] = -1
+        previous[s] = -1
+        nodes[Int(leaf)].templateCount -= 1
     }
 
     /// Removes a template from its leaf and prunes branches left empty.
     mutating func remove(template slot: Int32, from leaf: Int32) {
-        if let at = nodes[Int(leaf)].templates.firstIndex(of: slot) {
-            nodes[Int(leaf)].templates.remove(at: at)
-        }
+        unlink(slot, from: leaf)
         var node = leaf
-        while node != 0 && nodes[Int(node)].templates.isEmpty && nodes[Int(node)].children.isEmpty {
+        while node != 0 && nodes[Int(node)].templateCount == 0 && nodes[Int(node)].children.isEmpty {
             let parent = nodes[Int(node)].parent
             nodes[Int(parent)].children[nodes[Int(node)].key] = nil
             nodes[Int(node)] = Node(parent: -1, key: 0)
@@ -100,7 +137,24 @@ struct PrefixTree: Sendable {
         }
     }
 
-    func templates(in leaf: Int32) -> [Int32] { nodes[Int(leaf)].templates }
+    /// The first template of a leaf's list, -1 when empty.
+    @inline(__always)
+    func head(of leaf: Int32) -> Int32 { nodes[Int(leaf)].head }
+
+    /// The template after `slot` in its leaf's list, -1 at the end.
+    @inline(__always)
+    func template(after slot: Int32) -> Int32 { next[Int(slot)] }
+
+    /// All templates of a leaf, most recently matched first.
+    func templates(in leaf: Int32) -> [Int32] {
+        var result: [Int32] = []
+        var slot = nodes[Int(leaf)].head
+        while slot >= 0 {
+            result.append(slot)
+            slot = next[Int(slot)]
+        }
+        return result
+    }
 
     var liveNodeCount: Int { nodes.count - freeNodes.count }
 }

@@ -2,7 +2,9 @@
 /// match: each slot has a last-use tick; a min-heap holds one entry per live slot whose tick
 /// may be older than the slot's real one. Finding the least recent slot pops entries and
 /// re-files the outdated ones with their real tick, so the slot finally returned has the
-/// smallest real tick (every other slot's real tick is at least its heap tick).
+/// smallest real tick (every other slot's real tick is at least its heap tick). A slot has at
+/// most one heap entry; a removed slot's entry is dropped when it reaches the top, or takes
+/// the new tick if the slot is reused before that.
 struct RecencyQueue: Sendable {
     struct Entry: Sendable {
         var tick: UInt64
@@ -12,17 +14,33 @@ struct RecencyQueue: Sendable {
     /// Last-use tick by slot (0 for a slot not in the queue).
     private(set) var lastUse: [UInt64] = []
     private var heap: [Entry] = []
+    /// Whether a slot has an entry in the heap (current or left by a removal).
+    private var queued: [Bool] = []
     private var clock: UInt64 = 1
 
-    var count: Int { heap.count }
+    private(set) var count = 0
 
     /// Adds a slot as the most recently used.
     mutating func insert(_ slot: Int32) {
         let s = Int(slot)
-        if s >= lastUse.count { lastUse += [UInt64](repeating: 0, count: s - lastUse.count + 1) }
+        if s >= lastUse.count {
+            queued += repeatElement(false, count: s - lastUse.count + 1)
+            lastUse += repeatElement(0, count: s - lastUse.count + 1)
+        }
         lastUse[s] = clock
-        push(Entry(tick: clock, slot: slot))
+        if !queued[s] {
+            queued[s] = true
+            push(Entry(tick: clock, slot: slot))
+        }
         clock += 1
+        count += 1
+    }
+
+    /// Takes a slot out of the order.
+    mutating func remove(_ slot: Int32) {
+        guard lastUse[Int(slot)] != 0 else { return }
+        lastUse[Int(slot)] = 0
+        count -= 1
     }
 
     /// Marks a slot in the queue as just used.
@@ -36,9 +54,16 @@ struct RecencyQueue: Sendable {
     mutating func popLeastRecent() -> Int32? {
         while let top = heap.first {
             let real = lastUse[Int(top.slot)]
+            if real == 0 {
+                popTop()
+                queued[Int(top.slot)] = false
+                continue
+            }
             if real == top.tick {
                 popTop()
+                queued[Int(top.slot)] = false
                 lastUse[Int(top.slot)] = 0
+                count -= 1
                 return top.slot
             }
             heap[0].tick = real
@@ -49,7 +74,7 @@ struct RecencyQueue: Sendable {
 
     /// Slots from least to most recently used.
     var slotsByRecency: [Int32] {
-        heap.map(\.slot).sorted { lastUse[Int($0)] < lastUse[Int($1)] }
+        heap.map(\.slot).filter { lastUse[Int($0)] != 0 }.sorted { lastUse[Int($0)] < lastUse[Int($1)] }
     }
 
     private mutating func push(_ entry: Entry) {

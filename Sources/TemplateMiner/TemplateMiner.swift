@@ -23,6 +23,7 @@ public struct TemplateMiner: Sendable {
     var freeSlots: [Int32] = []
     var slotByID: [TemplateID: Int32] = [:]
     var exactCache: ExactMatchCache
+    var aliases: TemplateAliases
     /// Scalars of `configuration`, read on every line.
     let maxLineBytes: Int
     let depth: Int
@@ -30,6 +31,11 @@ public struct TemplateMiner: Sendable {
     let maxTemplates: Int
     let exactCacheSize: Int
     let similarityThreshold: Double
+    let candidatesPerLeaf: Int
+    let distinctValuesForParameter: Int
+    let maxLearnedPositions: Int
+    /// Words a line must share with a template to teach it which positions vary.
+    let minimumLiteralWords = 2
     var nextID: UInt64 = 1
     var stats = MinerStatistics()
     var scratch = TokenizedLine()
@@ -46,6 +52,10 @@ public struct TemplateMiner: Sendable {
         maxTemplates = configuration.maxTemplates
         exactCacheSize = configuration.exactCacheSize
         similarityThreshold = configuration.similarityThreshold
+        candidatesPerLeaf = configuration.candidatesPerLeaf
+        distinctValuesForParameter = configuration.distinctValuesForParameter
+        maxLearnedPositions = configuration.maxLearnedPositions
+        aliases = TemplateAliases(capacity: configuration.maxTemplates)
     }
 
 
@@ -57,10 +67,16 @@ public struct TemplateMiner: Sendable {
         return s
     }
 
-    /// Current text of a template, parameters as `<*>`; nil when unknown or evicted.
+    /// Current text of a template, parameters as `<*>`; nil when unknown or evicted. The id
+    /// of a template merged into another gives the other's text.
     public func template(for id: TemplateID) -> String? {
-        guard let slot = slotByID[id], let record = records[Int(slot)] else { return nil }
+        guard let slot = slotByID[resolve(id)], let record = records[Int(slot)] else { return nil }
         return record.text
+    }
+
+    /// The id that now stands for `id`: itself, or the template it was merged into.
+    public func resolve(_ id: TemplateID) -> TemplateID {
+        slotByID[id] != nil ? id : aliases.resolve(id)
     }
 
     /// All live templates, most recently matched first.
@@ -105,17 +121,19 @@ public struct TemplateMiner: Sendable {
             matchCounts[Int(slot)] += 1
             return MinedLine(templateID: TemplateID(entry.id), parameters: parameters(slot, bytes), isNewTemplate: false)
         }
-        let slot: Int32
-        let isNew: Bool
-        if let leaf = tree.leaf(for: scratch, depth: depth), let best = bestMatch(in: leaf) {
-            slot = best
-            isNew = false
-            generalise(slot)
-            recency.touch(slot)
-        } else {
-            slot = create(bytes)
-            isNew = true
+        var slot: Int32 = -1
+        if let leaf = tree.leaf(for: scratch, depth: depth) {
+            let (best, same) = bestCandidate(in: leaf)
+            if best >= 0 && (scratch.count == 0 || Double(same) >= similarityThreshold * Double(scratch.count)
+                             || learnVariants(best, differing: scratch.count - same)) {
+                slot = best
+                if generalise(slot) { absorbSubsumed(by: slot, in: leaf) }
+                tree.moveToFront(template: slot, in: leaf)
+                recency.touch(slot)
+            }
         }
+        let isNew = slot < 0
+        if isNew { slot = create(bytes) }
         matchCounts[Int(slot)] += 1
         let id = slotIDs[Int(slot)]
         exactCache.insert(scratch.sequenceHash, id: id, slot: slot)
@@ -124,43 +142,123 @@ public struct TemplateMiner: Sendable {
         return result
     }
 
-    /// The most similar template of the leaf at or over the threshold. A position counts
-    /// when the tokens are equal, or when the template has `<*>` and the line a value there;
-    /// ties go to the template with fewer `<*>`.
-    private func bestMatch(in leaf: Int32) -> Int32? {
+    /// Whether template `slot` and the line agree at token `i`: equal words, or a parameter
+    /// of the template.
+    @inline(__always)
+    private static func agrees(_ templateHash: UInt64, _ token: Token) -> Bool {
+        templateHash == token.hash || templateHash == PrefixTree.wildcardKey
+    }
+
+    /// The most similar of the leaf's first `candidatesPerLeaf` templates (most recently
+    /// matched first) and its count of agreeing positions; ties go to the template with fewer
+    /// `<*>`, then to the older one, so that evidence about a position gathers on one template.
+    private func bestCandidate(in leaf: Int32) -> (slot: Int32, same: Int) {
         let n = scratch.count
         var best: Int32 = -1
         var bestSame = -1
         var bestWildcards = Int.max
-        for slot in tree.templates(in: leaf) {
+        var bestID = UInt64.max
+        var slot = tree.head(of: leaf)
+        var examined = 0
+        while slot >= 0 && examined < candidatesPerLeaf {
+            examined += 1
+            defer { slot = tree.template(after: slot) }
             guard let record = records[Int(slot)] else { continue }
             var same = 0
             record.hashes.withUnsafeBufferPointer { t in
                 scratch.tokens.withUnsafeBufferPointer { l in
-                    for i in 0..<n where t[i] == l[i].hash || (t[i] == PrefixTree.wildcardKey && l[i].hasMask) { same += 1 }
+                    for i in 0..<n where Self.agrees(t[i], l[i]) { same += 1 }
                 }
             }
-            if same > bestSame || (same == bestSame && record.wildcards < bestWildcards) {
+            let id = record.id.rawValue
+            if same > bestSame || (same == bestSame && (record.wildcards < bestWildcards
+                                                         || (record.wildcards == bestWildcards && id < bestID))) {
                 best = slot
                 bestSame = same
                 bestWildcards = record.wildcards
+                bestID = id
             }
         }
-        guard best >= 0 else { return nil }
-        if n == 0 { return best }
-        return Double(bestSame) >= similarityThreshold * Double(n) ? best : nil
+        return (best, bestSame)
     }
 
-    private mutating func generalise(_ slot: Int32) {
+    /// Records the line's words where it differs from template `slot` (at most
+    /// `maxLearnedPositions` of them). When each such position has shown
+    /// `distinctValuesForParameter` distinct words, they are values: true, and `generalise`
+    /// turns them into parameters.
+    private mutating func learnVariants(_ slot: Int32, differing: Int) -> Bool {
+        guard differing <= maxLearnedPositions, distinctValuesForParameter > 0 else { return false }
+        // Only lines that share real words with the template teach it: at least two, and at
+        // least half the line (short lines of values alone would otherwise all merge).
+        let n = scratch.count
+        var literal = 0
+        records[Int(slot)]!.hashes.withUnsafeBufferPointer { t in
+            for i in 0..<n where t[i] == scratch.tokens[i].hash && t[i] != PrefixTree.wildcardKey { literal += 1 }
+        }
+        guard literal >= minimumLiteralWords, 2 * literal >= n else { return false }
+        var record = records[Int(slot)].take()!
+        defer { records[Int(slot)] = record }
+        var ready = true
+        let needed = distinctValuesForParameter - 1
+        for i in 0..<n {
+            let hash = scratch.tokens[i].hash
+            guard !Self.agrees(record.hashes[i], scratch.tokens[i]) else { continue }
+            let position = Int32(i)
+            if let k = record.variants.firstIndex(where: { $0.position == position }) {
+                if record.variants[k].values.count < needed && !record.variants[k].values.contains(hash) {
+                    record.variants[k].values.append(hash)
+                }
+                if record.variants[k].values.count < needed { ready = false }
+            } else {
+                record.variants.append(PositionVariants(position: position, values: [hash]))
+                if needed > 1 { ready = false }
+            }
+        }
+        return ready
+    }
+
+    /// Turns the positions where the line differs into parameters; true when any changed.
+    private mutating func generalise(_ slot: Int32) -> Bool {
         let n = scratch.count
         var record = records[Int(slot)].take()!
-        for i in 0..<n where record.hashes[i] != scratch.tokens[i].hash && record.hashes[i] != PrefixTree.wildcardKey {
+        var changed = false
+        for i in 0..<n where !Self.agrees(record.hashes[i], scratch.tokens[i]) {
             record.hashes[i] = PrefixTree.wildcardKey
             record.texts[i] = "<*>"
             record.wildcards += 1
+            changed = true
+        }
+        if changed {
+            record.variants.removeAll { record.hashes[Int($0.position)] == PrefixTree.wildcardKey }
         }
         wildcardCounts[Int(slot)] = Int32(record.wildcards)
         records[Int(slot)] = record
+        return changed
+    }
+
+    /// Merges into `slot` the other templates of the leaf it now covers (each of their words
+    /// is equal or under a parameter): their ids become aliases of its id.
+    private mutating func absorbSubsumed(by slot: Int32, in leaf: Int32) {
+        guard let survivor = records[Int(slot)] else { return }
+        var other = tree.head(of: leaf)
+        var examined = 0
+        while other >= 0 && examined < candidatesPerLeaf {
+            examined += 1
+            let following = tree.template(after: other)
+            defer { other = following }
+            guard other != slot, let record = records[Int(other)], record.hashes.count == survivor.hashes.count else { continue }
+            var covered = true
+            for i in 0..<record.hashes.count
+            where survivor.hashes[i] != PrefixTree.wildcardKey && survivor.hashes[i] != record.hashes[i] {
+                covered = false
+                break
+            }
+            guard covered else { continue }
+            matchCounts[Int(slot)] += matchCounts[Int(other)]
+            remove(other)
+            aliases.add(record.id, to: survivor.id)
+            stats.templatesMerged += 1
+        }
     }
 
     private mutating func create(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
@@ -206,13 +304,20 @@ public struct TemplateMiner: Sendable {
     }
 
     private mutating func evictOldest() {
-        guard let slot = recency.popLeastRecent(), let record = records[Int(slot)] else { return }
+        guard let slot = recency.popLeastRecent(), records[Int(slot)] != nil else { return }
+        remove(slot, recencyDone: true)
+        stats.evictions += 1
+    }
+
+    /// Frees a template's slot and takes it out of its leaf (and of the recency order).
+    private mutating func remove(_ slot: Int32, recencyDone: Bool = false) {
+        guard let record = records[Int(slot)] else { return }
+        if !recencyDone { recency.remove(slot) }
         tree.remove(template: slot, from: record.leaf)
         slotByID[record.id] = nil
         records[Int(slot)] = nil
         slotIDs[Int(slot)] = 0
         freeSlots.append(slot)
-        stats.evictions += 1
     }
 
     // MARK: Parameters

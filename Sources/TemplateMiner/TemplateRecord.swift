@@ -1,7 +1,7 @@
 import RationCore
 
 /// One live template: token hashes for matching, texts for display, the tree branch it
-/// was filed under,.
+/// was filed under, and the words seen in place of its own at positions that may be values.
 struct TemplateRecord: Sendable {
     var id: TemplateID
     var hashes: [UInt64]
@@ -11,6 +11,15 @@ struct TemplateRecord: Sendable {
     var path: [UInt64]
     var leaf: Int32
     var wildcards: Int
+    /// Other words seen at a position by lines that agree with the template elsewhere.
+    var variants: [PositionVariants] = []
 
     var text: String { texts.joined(separator: " ") }
+}
+
+/// Distinct words (their hashes) that lines put at one position of a template, up to the
+/// number that makes the position a parameter.
+struct PositionVariants: Sendable {
+    var position: Int32
+    var values: [UInt64]
 }

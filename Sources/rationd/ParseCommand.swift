@@ -1,5 +1,6 @@
 import ArgumentParser
 import RationCore
+import Configuration
 import TemplateMiner
 #if canImport(Glibc)
 import Glibc
@@ -25,27 +26,59 @@ struct ParseCommand: ParsableCommand {
     @Flag(help: "Print the templates with their line counts instead of one row per line.")
     var summary = false
 
-    @Option(name: .customLong("max-templates"), help: "LRU cap on templates.")
-    var maxTemplates: Int = MinerConfiguration.default.maxTemplates
+    @Option(name: .customLong("config"),
+            help: "Take the miner settings from this configuration file's [miner] table (default: the built-in ones, which the shipped rationd.toml repeats).")
+    var configPath: String?
 
-    @Option(name: .customLong("similarity-threshold"), help: "Share of a template's positions a line must match to join it.")
-    var similarityThreshold: Double = MinerConfiguration.default.similarityThreshold
+    @Flag(name: .customLong("print-configuration"), help: "Print the miner settings in effect as [miner] keys and exit.")
+    var printConfiguration = false
 
-    @Option(help: "Prefix-tree depth (leading tokens used = depth - 2).")
-    var depth: Int = MinerConfiguration.default.depth
+    @Option(name: .customLong("max-templates"), help: "LRU cap on templates (overrides the configuration).")
+    var maxTemplates: Int?
+
+    @Option(name: .customLong("similarity-threshold"),
+            help: "Share of a template's positions a line must match to join it (overrides the configuration).")
+    var similarityThreshold: Double?
+
+    @Option(help: "Prefix-tree depth, leading tokens used = depth - 2 (overrides the configuration).")
+    var depth: Int?
+
+    @Option(name: .customLong("distinct-values"),
+            help: "Distinct words at a position before it becomes a parameter, 0 = off (overrides the configuration).")
+    var distinctValues: Int?
+
+    @Option(name: .customLong("learned-positions"),
+            help: "Positions a line may differ at and still teach the template (overrides the configuration).")
+    var learnedPositions: Int?
 
     @Option(name: .customLong("snapshot"), help: "Write the miner state to this file at the end.")
     var snapshotPath: String?
 
     @Argument(help: "Log files; lines are numbered from 1 across all of them.")
-    var files: [String]
+    var files: [String] = []
+
+    func validate() throws {
+        if files.isEmpty && !printConfiguration { throw ValidationError("Name at least one log file.") }
+    }
+
+    /// The file's `[miner]` table (or the defaults), then the options given.
+    func minerConfiguration() throws -> MinerConfiguration {
+        var configuration = try configPath.map { try RationdConfiguration(contentsOf: $0).miner } ?? .default
+        if let maxTemplates { configuration.maxTemplates = maxTemplates }
+        if let similarityThreshold { configuration.similarityThreshold = similarityThreshold }
+        if let depth { configuration.depth = depth }
+        if let distinctValues { configuration.distinctValuesForParameter = distinctValues }
+        if let learnedPositions { configuration.maxLearnedPositions = learnedPositions }
+        try configuration.validate()
+        return configuration
+    }
 
     func run() throws {
-        var configuration = MinerConfiguration.default
-        configuration.maxTemplates = maxTemplates
-        configuration.similarityThreshold = similarityThreshold
-        configuration.depth = depth
-        try configuration.validate()
+        let configuration = try minerConfiguration()
+        if printConfiguration {
+            print(MinerConfigurationText.render(configuration), terminator: "")
+            return
+        }
         let format = try logFormat.map { try LogFormat($0) }
         var miner = TemplateMiner(configuration: configuration)
         var ids: [TemplateID] = []
@@ -74,6 +107,7 @@ struct ParseCommand: ParsableCommand {
                 if mined.isNewTemplate { firstText[mined.templateID] = miner.template(for: mined.templateID) }
             }
         }
+        ids = ids.map { miner.resolve($0) }
         func text(_ id: TemplateID) -> String { miner.template(for: id) ?? firstText[id] ?? "" }
         var out = BufferedOutput()
         if summary {
@@ -101,7 +135,7 @@ struct ParseCommand: ParsableCommand {
             printError("rationd parse: \(unmatched) lines did not fit the log format and were mined whole")
         }
         if stats.evictions > 0 || stats.cappedLines > 0 || stats.truncatedLines > 0 {
-            printError("rationd parse: \(stats.evictions) templates evicted (cap \(maxTemplates)), \(stats.cappedLines) lines cut at \(configuration.maxLineBytes) bytes, \(stats.truncatedLines) lines over \(configuration.maxTokens) tokens")
+            printError("rationd parse: \(stats.evictions) templates evicted (cap \(configuration.maxTemplates)), \(stats.cappedLines) lines cut at \(configuration.maxLineBytes) bytes, \(stats.truncatedLines) lines over \(configuration.maxTokens) tokens")
         }
         if let snapshotPath {
             try miner.save(to: snapshotPath)

@@ -112,9 +112,9 @@ import Testing
     @Test func multilineArraysDoNotConfuseLineNumbers() throws {
         let e = try #require(error("""
         [miner]
-        masks = [
-          "uuid",
-          "number",
+        value_keys = [
+          "user",
+          "host",
         ]
         dept = 4
         """))
@@ -122,10 +122,21 @@ import Testing
         #expect(e.line == 6)
     }
 
-    @Test func unknownMaskIsNamedByIndex() throws {
-        let e = try #require(error("[miner]\nmasks = [\"uuid\", \"emails\"]\n"))
-        #expect(e.key == "miner.masks[1]")
-        #expect(e.line == 2)
+    @Test func invalidExtraMaskIsNamedByIndex() throws {
+        let e = try #require(error("""
+        [[miner.extra_masks]]
+        name = "ticket"
+        pattern = "TCK-[0-9]+"
+        [[miner.extra_masks]]
+        name = "broken"
+        pattern = "([a-z"
+        """))
+        #expect(e.key == "miner.extra_masks[1].pattern")
+        #expect(e.description.contains("not a valid regular expression"))
+    }
+
+    @Test func learningNeedsTwoValuesAtLeast() throws {
+        #expect(error("[miner]\ndistinct_values_for_parameter = 1\n")?.key == "miner.distinct_values_for_parameter")
     }
 
     @Test func inconsistentSettings() throws {

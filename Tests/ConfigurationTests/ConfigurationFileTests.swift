@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import RationCore
+import TemplateMiner
 import Testing
 
 /// The shipped `etc/rationd/rationd.toml` must describe exactly the built-in defaults.
@@ -13,6 +14,41 @@ import Testing
         let parsed = try RationdConfiguration(contentsOf: Self.shippedPath)
         #expect(parsed == RationdConfiguration())
         #expect(parsed.changes(from: RationdConfiguration()).isEmpty)
+    }
+
+    /// `rationd parse` and the evaluations start from `MinerConfiguration.default`; the daemon
+    /// from `RationdConfiguration()`: the same miner.
+    @Test func daemonMinerDefaultsAreTheMinerDefaults() throws {
+        #expect(RationdConfiguration().miner == MinerConfiguration.default)
+        #expect(try RationdConfiguration(contentsOf: Self.shippedPath).miner == MinerConfiguration.default)
+    }
+
+    @Test func minerTableReachesEveryMinerSetting() throws {
+        let c = try RationdConfiguration(text: """
+            [miner]
+            similarity_threshold = 0.5
+            distinct_values_for_parameter = 7
+            max_learned_positions = 3
+            candidates_per_leaf = 9
+            max_line_bytes = 4096
+            exact_cache_size = 100
+            value_keys = ["login"]
+            max_new_templates_per_minute = 5
+            [[miner.extra_masks]]
+            name = "ticket"
+            pattern = "TCK-[0-9]+"
+            """)
+        var expected = MinerConfiguration.default
+        expected.similarityThreshold = 0.5
+        expected.distinctValuesForParameter = 7
+        expected.maxLearnedPositions = 3
+        expected.candidatesPerLeaf = 9
+        expected.maxLineBytes = 4096
+        expected.exactCacheSize = 100
+        expected.valueKeys = ["login"]
+        expected.maxNewTemplatesPerMinute = 5
+        expected.extraMasks = [MaskingRule(name: "ticket", pattern: "TCK-[0-9]+")]
+        #expect(c.miner == expected)
     }
 
     @Test func emptyFileIsTheDefaults() throws {
@@ -63,7 +99,7 @@ import Testing
         case "state_directory": return "\"/srv/rationd\""
         case "socket": return "\"/run/other.sock\""
         case "journal_key_field": return "\"SYSLOG_IDENTIFIER\""
-        case "masks": return "[\"uuid\"]"
+        case "value_keys": return "[\"login\"]"
         case "endpoints": return "[\"http://10.0.0.1:8000/v1\"]"
         case "session_key_pattern": return "\"(blk_-?\\\\d+)\""
         case "api_key_file": return "\"/etc/rationd/key\""

@@ -108,17 +108,6 @@ import Testing
 }
 
 @Suite struct ConfigurationTests {
-    @Test func decodingKeepsDefaultsForMissingKeys() throws {
-        let json = #"{"maxTemplates": 500, "extraMasks": [{"name": "ticket", "pattern": "T-[0-9]+"}]}"#
-        let configuration = try JSONDecoder().decode(MinerConfiguration.self, from: Data(json.utf8))
-        #expect(configuration.maxTemplates == 500)
-        #expect(configuration.extraMasks == [MaskingRule(name: "ticket", pattern: "T-[0-9]+")])
-        #expect(configuration.similarityThreshold == MinerConfiguration.default.similarityThreshold)
-        #expect(configuration.valueKeys == MinerConfiguration.default.valueKeys)
-        let again = try JSONDecoder().decode(MinerConfiguration.self, from: JSONEncoder().encode(configuration))
-        #expect(again == configuration)
-    }
-
     @Test func outOfRangeValuesNameTheirKey() {
         var configuration = MinerConfiguration.default
         configuration.similarityThreshold = 1.5

@@ -1,0 +1,28 @@
+import TemplateMiner
+
+/// A miner configuration written as `[miner]` keys, one `key = value` line each, in the order
+/// the shipped file uses: what `rationd parse --print-configuration` prints.
+public enum MinerConfigurationText {
+    public static func render(_ c: MinerConfiguration) -> String {
+        var lines = [
+            "[miner]",
+            "similarity_threshold = \(c.similarityThreshold)",
+            "distinct_values_for_parameter = \(c.distinctValuesForParameter)",
+            "max_learned_positions = \(c.maxLearnedPositions)",
+            "candidates_per_leaf = \(c.candidatesPerLeaf)",
+            "depth = \(c.depth)",
+            "max_children = \(c.maxChildren)",
+            "max_templates = \(c.maxTemplates)",
+            "max_tokens = \(c.maxTokens)",
+            "max_line_bytes = \(c.maxLineBytes)",
+            "exact_cache_size = \(c.exactCacheSize)",
+            "value_keys = [\(c.valueKeys.map { "\"\($0)\"" }.joined(separator: ", "))]",
+            "max_new_templates_per_minute = \(c.maxNewTemplatesPerMinute)",
+            "snapshot_interval = \"\(DurationText.format(c.snapshotInterval))\"",
+        ]
+        for mask in c.extraMasks {
+            lines += ["[[miner.extra_masks]]", "name = \"\(mask.name)\"", "pattern = \"\(mask.pattern)\""]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
