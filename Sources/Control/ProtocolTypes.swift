@@ -151,13 +151,17 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
         /// The durable checkpoint (journal cursor, or file and offset).
         public var checkpoint: String?
         public var errors: Int
-        public init(name: String, kind: String, records: Int, lagSeconds: Double? = nil, checkpoint: String? = nil, errors: Int = 0) {
+        /// Lines that joined the source's overflow template (new-template budget spent).
+        public var overflowLines: Int
+        public init(name: String, kind: String, records: Int, lagSeconds: Double? = nil, checkpoint: String? = nil, errors: Int = 0,
+                    overflowLines: Int = 0) {
             self.name = name
             self.kind = kind
             self.records = records
             self.lagSeconds = lagSeconds
             self.checkpoint = checkpoint
             self.errors = errors
+            self.overflowLines = overflowLines
         }
     }
 
@@ -175,9 +179,18 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
     public struct Miner: Sendable, Hashable, Codable {
         public var templates: Int
         public var newTemplatesLastHour: Int
-        public init(templates: Int, newTemplatesLastHour: Int) {
+        /// Templates merged into a more general one since start.
+        public var merged: Int
+        /// Lines of all sources that joined an overflow template.
+        public var overflowLines: Int
+        /// Why the miner and triage started empty (no snapshot, unusable snapshot); nil when restored.
+        public var freshStart: String?
+        public init(templates: Int, newTemplatesLastHour: Int, merged: Int = 0, overflowLines: Int = 0, freshStart: String? = nil) {
             self.templates = templates
             self.newTemplatesLastHour = newTemplatesLastHour
+            self.merged = merged
+            self.overflowLines = overflowLines
+            self.freshStart = freshStart
         }
     }
 

@@ -33,12 +33,13 @@ public enum RationdInterface {
       records: int,
       lagSeconds: ?float,
       checkpoint: ?string,
-      errors: int
+      errors: int,
+      overflowLines: int
     )
 
     type Queue (name: string, depth: int, capacity: int)
 
-    type Miner (templates: int, newTemplatesLastHour: int)
+    type Miner (templates: int, newTemplatesLastHour: int, merged: int, overflowLines: int, freshStart: ?string)
 
     type LLM (
       calls: int,

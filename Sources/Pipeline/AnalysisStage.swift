@@ -21,6 +21,10 @@ struct AnalysisStage: Sendable {
         var closedThrough: UInt64 = 0
         var records = 0
         var lastRecordTime: EventTime?
+        /// New templates this source may still create.
+        var budget: NewTemplateBudget
+        /// Lines that joined the source's overflow template.
+        var overflowLines = 0
     }
 
     var miner: TemplateMiner
@@ -32,9 +36,13 @@ struct AnalysisStage: Sendable {
     private(set) var templateTimes = TemplateTimes()
     private(set) var windowsClosed = 0
 
-    init(miner: TemplateMiner, triage: Triage) {
+    /// Why the miner (and so triage) started empty at start-up; nil when both were restored.
+    let freshStart: String?
+
+    init(miner: TemplateMiner, triage: Triage, freshStart: String? = nil) {
         self.miner = miner
         self.triage = triage
+        self.freshStart = freshStart
     }
 
     mutating func addLane(_ id: SourceID, sessionizer: SessionizerConfiguration, windowedPriority: Priority?,
@@ -42,7 +50,8 @@ struct AnalysisStage: Sendable {
         var overlap: UInt64?
         if case let .countWindow(size, slide) = sessionizer.keying { overlap = UInt64(size - slide) }
         lanes[id] = Lane(sessionizer: try Sessionizer(configuration: sessionizer),
-                         ledger: CheckpointLedger(restored: restored), windowedPriority: windowedPriority, overlap: overlap)
+                         ledger: CheckpointLedger(restored: restored), windowedPriority: windowedPriority, overlap: overlap,
+                         budget: NewTemplateBudget(perMinute: miner.configuration.maxNewTemplatesPerMinute))
     }
 
     /// A reload changed the source's settings: closes its open windows (returned for triage)
@@ -84,7 +93,8 @@ struct AnalysisStage: Sendable {
             sequence += 1
             lane.records += 1
             lane.lastRecordTime = record.time
-            let mined = miner.mine(record.message)
+            let mined = miner.mine(record.message, budget: &lane.budget, at: record.time, source: source.rawValue)
+            if mined.isOverflow { lane.overflowLines += 1 }
             templateTimes.saw(mined.templateID, at: record.time, isNew: mined.isNewTemplate)
             if let limit = lane.windowedPriority, let priority = record.fields.priority, priority > limit { continue }
             let closed = lane.sessionizer.add(record, templateID: mined.templateID,

@@ -64,8 +64,15 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                                   cachePath: settings.verdictCachePath)
         channel = BatchChannel(capacity: settings.queueCapacity)
 
-        var stage = AnalysisStage(miner: try Self.restoreMiner(settings, logger: logger),
-                                  triage: try Self.restoreTriage(settings, logger: logger))
+        let (miner, freshMiner) = Self.restoreMiner(settings, logger: logger)
+        if let freshMiner, FileManager.default.fileExists(atPath: settings.triageSnapshotPath) {
+            // Triage keys its statistics by template id: with new ids they would describe
+            // other templates, so triage learns again too.
+            logger.warning("triage statistics reset because the miner starts fresh (\(freshMiner)); moved aside")
+            Self.moveAside(settings.triageSnapshotPath)
+        }
+        var stage = AnalysisStage(miner: miner, triage: try Self.restoreTriage(settings, logger: logger),
+                                  freshStart: freshMiner)
         let journalCheckpoints: [SourceID: Checkpoint]
         do { journalCheckpoints = try CheckpointStore(path: settings.journalCheckpointPath).load() } catch {
             throw .state(path: settings.journalCheckpointPath, reason: error.description)
@@ -150,17 +157,20 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func restoreMiner(_ settings: PipelineSettings, logger: Logger) throws(PipelineError) -> TemplateMiner {
+    /// The miner of the snapshot, run with the configured settings; or an empty one and why
+    /// it starts fresh (no snapshot, unreadable, made with other tree or mask settings).
+    private static func restoreMiner(_ settings: PipelineSettings, logger: Logger) -> (TemplateMiner, fresh: String?) {
         do {
-            if let miner = try TemplateMiner.load(from: settings.minerSnapshotPath) {
+            if let miner = try TemplateMiner.load(from: settings.minerSnapshotPath, configuration: settings.miner) {
                 logger.info("miner restored", metadata: ["templates": "\(miner.templateCount)"])
-                return miner
+                return (miner, nil)
             }
+            return (TemplateMiner(configuration: settings.miner), "no miner snapshot")
         } catch {
-            logger.warning("miner snapshot unreadable, starting empty (moved aside): \(error)")
+            logger.warning("miner snapshot not usable, starting empty (moved aside): \(error)")
             Self.moveAside(settings.minerSnapshotPath)
+            return (TemplateMiner(configuration: settings.miner), "\(error)")
         }
-        return TemplateMiner(configuration: settings.miner)
     }
 
     private static func restoreTriage(_ settings: PipelineSettings, logger: Logger) throws(PipelineError) -> Triage {
@@ -455,10 +465,13 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 let checkpoint = lane.flatMap { l in l.ledger.safe.values.map(Self.describe).sorted().joined(separator: ", ") }
                 return DaemonStatus.Source(name: reader.id.rawValue, kind: reader.kind, records: lane?.records ?? 0,
                                            lagSeconds: lag, checkpoint: checkpoint?.isEmpty == false ? checkpoint : nil,
-                                           errors: reader.errors)
+                                           errors: reader.errors, overflowLines: lane?.overflowLines ?? 0)
             }
             let miner = DaemonStatus.Miner(templates: stage.miner.templateCount,
-                                           newTemplatesLastHour: stage.templateTimes.newInLastHour(now: wall))
+                                           newTemplatesLastHour: stage.templateTimes.newInLastHour(now: wall),
+                                           merged: Int(stage.miner.statistics.templatesMerged),
+                                           overflowLines: Int(stage.miner.statistics.overflowLines),
+                                           freshStart: stage.freshStart)
             let triage = DaemonStatus.Triage(threshold: settings.triageThreshold, warmupWindows: stage.triage.configuration.warmupWindows,
                                              learnedWindows: stage.triage.learnedWindows, assessed: stage.triage.statistics.assessed,
                                              escalated: stage.triage.statistics.escalated)

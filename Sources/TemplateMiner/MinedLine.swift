@@ -7,10 +7,14 @@ public struct MinedLine: Sendable, Hashable {
     public var parameters: [String]
     /// True when this line created its template.
     public var isNewTemplate: Bool
+    /// True when the line would have made a new template but its source had no budget left:
+    /// it joined the source's overflow template.
+    public var isOverflow: Bool
 
-    public init(templateID: TemplateID, parameters: [String], isNewTemplate: Bool) {
+    public init(templateID: TemplateID, parameters: [String], isNewTemplate: Bool, isOverflow: Bool = false) {
         self.templateID = templateID
         self.parameters = parameters
         self.isNewTemplate = isNewTemplate
+        self.isOverflow = isOverflow
     }
 }

@@ -10,6 +10,8 @@ public struct MinerStatistics: Sendable, Hashable, Codable {
     public var evictions: UInt64 = 0
     /// Templates merged into a more general one (their ids became aliases).
     public var templatesMerged: UInt64 = 0
+    /// Lines that joined an overflow template (their source had no new-template budget).
+    public var overflowLines: UInt64 = 0
     /// Templates created.
     public var templatesCreated: UInt64 = 0
     /// Templates alive now.

@@ -21,7 +21,7 @@ extension TemplateMiner {
         w.u64(stats.evictions); w.u64(stats.templatesCreated)
         var order: [(TemplateRecord, UInt64)] = []
         for slot in recency.slotsByRecency {
-            guard let record = records[Int(slot)] else { continue }
+            guard let record = records[Int(slot)], record.path.first != Self.overflowBranch else { continue }
             order.append((record, matchCounts[Int(slot)]))
         }
         w.u32(UInt32(order.count))
@@ -48,7 +48,10 @@ extension TemplateMiner {
         return out
     }
 
-    public init(snapshot bytes: [UInt8]) throws(MinerError) {
+    /// Restores a snapshot. With `configuration`, the miner runs with it (the daemon's
+    /// current settings) provided the settings that shape tokens and tree paths (depth,
+    /// tokens per line, extra masks) are the stored ones; without, with the stored settings.
+    public init(snapshot bytes: [UInt8], configuration running: MinerConfiguration? = nil) throws(MinerError) {
         guard bytes.count >= 8, Array(bytes[0..<4]) == Self.snapshotMagic else {
             throw .corruptSnapshot(reason: "missing the RTMS magic (not a miner snapshot)")
         }
@@ -78,6 +81,12 @@ extension TemplateMiner {
         }
         do { try c.validate() } catch {
             throw .corruptSnapshot(reason: "stored configuration is invalid: \(error)")
+        }
+        if let running {
+            if running.depth != c.depth { throw .snapshotConfigurationDiffers(setting: "depth") }
+            if running.maxTokens != c.maxTokens { throw .snapshotConfigurationDiffers(setting: "max_tokens") }
+            if running.extraMasks != c.extraMasks { throw .snapshotConfigurationDiffers(setting: "extra_masks") }
+            c = running
         }
         self.init(configuration: c)
         nextID = try r.u64("next id")
@@ -132,14 +141,15 @@ extension TemplateMiner {
         }
     }
 
-    /// Restores a miner from `path`; nil when the file does not exist.
-    public static func load(from path: String) throws(MinerError) -> TemplateMiner? {
+    /// Restores a miner from `path` (see `init(snapshot:configuration:)`); nil when the file
+    /// does not exist.
+    public static func load(from path: String, configuration: MinerConfiguration? = nil) throws(MinerError) -> TemplateMiner? {
         let bytes: [UInt8]?
         do { bytes = try DurableFile.read(path) } catch {
             throw .snapshotFile(path: path, reason: error.description)
         }
         guard let bytes else { return nil }
-        do { return try TemplateMiner(snapshot: bytes) } catch {
+        do { return try TemplateMiner(snapshot: bytes, configuration: configuration) } catch {
             throw .snapshotFile(path: path, reason: error.description)
         }
     }

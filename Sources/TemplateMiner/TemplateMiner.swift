@@ -24,6 +24,8 @@ public struct TemplateMiner: Sendable {
     var slotByID: [TemplateID: Int32] = [:]
     var exactCache: ExactMatchCache
     var aliases: TemplateAliases
+    /// Overflow template of each source that ran out of new-template budget.
+    var overflowIDs: [String: TemplateID] = [:]
     /// Scalars of `configuration`, read on every line.
     let maxLineBytes: Int
     let depth: Int
@@ -102,17 +104,28 @@ public struct TemplateMiner: Sendable {
         content.withUnsafeBufferPointer { mine($0) }
     }
 
-    /// Mines one message in borrowed memory (a reader's buffer), without copying it.
-    public mutating func mine(_ content: UnsafeBufferPointer<UInt8>) -> MinedLine {
+    /// Mines one message in borrowed memory (a reader's buffer), without copying it. With
+    /// `overflow` set, a line that would make a new template joins that source's overflow
+    /// template instead (see `NewTemplateBudget`).
+    public mutating func mine(_ content: UnsafeBufferPointer<UInt8>, overflow: String? = nil) -> MinedLine {
         stats.lines += 1
         if content.count > maxLineBytes {
             stats.cappedLines += 1
-            return mine(bytes: UnsafeBufferPointer(rebasing: content[0..<maxLineBytes]))
+            return mine(bytes: UnsafeBufferPointer(rebasing: content[0..<maxLineBytes]), overflow: overflow)
         }
-        return mine(bytes: content)
+        return mine(bytes: content, overflow: overflow)
     }
 
-    private mutating func mine(bytes: UnsafeBufferPointer<UInt8>) -> MinedLine {
+    /// Mines one message, creating a template only while `budget` allows it at `time`.
+    public mutating func mine(_ content: ArraySlice<UInt8>, budget: inout NewTemplateBudget, at time: EventTime,
+                              source: String) -> MinedLine {
+        let overflow = budget.allows(at: time) ? nil : source
+        let mined = content.withUnsafeBufferPointer { mine($0, overflow: overflow) }
+        if mined.isNewTemplate { budget.spend() }
+        return mined
+    }
+
+    private mutating func mine(bytes: UnsafeBufferPointer<UInt8>, overflow: String?) -> MinedLine {
         tokenizer.tokenize(bytes, into: &scratch)
         if scratch.truncated { stats.truncatedLines += 1 }
         if let entry = exactCache.lookup(scratch.sequenceHash), slotIDs[Int(entry.slot)] == entry.id {
@@ -133,6 +146,13 @@ public struct TemplateMiner: Sendable {
             }
         }
         let isNew = slot < 0
+        if isNew, let overflow {
+            slot = overflowSlot(for: overflow)
+            recency.touch(slot)
+            matchCounts[Int(slot)] += 1
+            stats.overflowLines += 1
+            return MinedLine(templateID: TemplateID(slotIDs[Int(slot)]), parameters: [], isNewTemplate: false, isOverflow: true)
+        }
         if isNew { slot = create(bytes) }
         matchCounts[Int(slot)] += 1
         let id = slotIDs[Int(slot)]
@@ -278,6 +298,23 @@ public struct TemplateMiner: Sendable {
         }
         return insert(TemplateRecord(id: id, hashes: hashes, texts: texts, path: path, leaf: -1, wildcards: wildcards))
     }
+
+    /// The overflow template of `source`, made when missing (or evicted). It sits under a
+    /// tree branch no line reaches (`overflowBranch`), so only budget-less lines join it.
+    private mutating func overflowSlot(for source: String) -> Int32 {
+        if let id = overflowIDs[source], let slot = slotByID[id] { return slot }
+        let id = TemplateID(nextID)
+        nextID += 1
+        let text = "rationd: new templates of \(source) over the limit"
+        let slot = insert(TemplateRecord(id: id, hashes: [TokenHash.wildcard], texts: [text],
+                                         path: [Self.overflowBranch], leaf: -1, wildcards: 0))
+        overflowIDs[source] = id
+        if slotByID.count > maxTemplates { evictOldest() }
+        return slotByID[id] ?? slot
+    }
+
+    /// Tree key of the overflow templates: no line has this many tokens.
+    static let overflowBranch = UInt64.max
 
     /// Files a record under its path and makes it the most recent.
     mutating func insert(_ record: TemplateRecord, matches: UInt64 = 0) -> Int32 {

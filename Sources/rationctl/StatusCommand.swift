@@ -13,7 +13,11 @@ struct StatusCommand: ParsableCommand {
         var lines: [String] = []
         lines.append("version:   \(status.version)")
         lines.append("uptime:    \(TimeText.duration(seconds: status.uptimeSeconds))")
-        lines.append("templates: \(status.miner.templates) (\(status.miner.newTemplatesLastHour) new in the last hour)")
+        let miner = status.miner
+        lines.append("templates: \(miner.templates) (\(miner.newTemplatesLastHour) new in the last hour, \(miner.merged) merged into more general ones, \(miner.overflowLines) lines over the new-template limit)")
+        if let fresh = miner.freshStart {
+            lines.append("           miner and triage started empty: \(fresh)")
+        }
         if let t = status.triage {
             lines.append("triage:    threshold \(t.threshold) bits, \(t.learnedWindows) windows learned (warm-up \(t.warmupWindows)), \(t.escalated) of \(t.assessed) escalated")
         }
@@ -30,10 +34,10 @@ struct StatusCommand: ParsableCommand {
             lines.append("restart needed for: " + restart.joined(separator: "; "))
         }
         lines.append("")
-        lines.append(Table(["SOURCE", "KIND", "RECORDS", "LAG", "ERRORS", "CHECKPOINT"], rightAligned: [2, 3, 4],
+        lines.append(Table(["SOURCE", "KIND", "RECORDS", "LAG", "ERRORS", "OVERFLOW", "CHECKPOINT"], rightAligned: [2, 3, 4, 5],
                            rows: status.sources.map {
                                [$0.name, $0.kind, String($0.records), $0.lagSeconds.map { TimeText.duration(seconds: $0) } ?? "-",
-                                String($0.errors), $0.checkpoint ?? "-"]
+                                String($0.errors), String($0.overflowLines), $0.checkpoint ?? "-"]
                            }).render())
         lines.append("")
         lines.append(Table(["QUEUE", "DEPTH", "CAPACITY"], rightAligned: [1, 2],
