@@ -51,6 +51,15 @@ import Testing
         #expect(c.miner == expected)
     }
 
+    /// What `rationd parse --print-configuration` prints reads back as the same miner.
+    @Test func printedMinerConfigurationReadsBack() throws {
+        var c = MinerConfiguration.default
+        c.extraMasks = [MaskingRule(name: "ticket", pattern: "TCK-[0-9]+")]
+        c.similarityThreshold = 0.8
+        #expect(try RationdConfiguration(text: MinerConfigurationText.render(c)).miner == c)
+        #expect(try RationdConfiguration(text: MinerConfigurationText.render(.default)).miner == .default)
+    }
+
     @Test func emptyFileIsTheDefaults() throws {
         #expect(try RationdConfiguration(text: "") == RationdConfiguration())
     }

@@ -116,3 +116,36 @@ import Testing
         }
     }
 }
+
+/// Host names, `host:port` and sizes in either form are values on any system.
+@Suite struct HostAndSizeMaskingTests {
+    func template(_ line: String) -> String {
+        var miner = TemplateMiner()
+        let id = miner.mine(line).templateID
+        return miner.template(for: id) ?? ""
+    }
+
+    @Test func qualifiedNamesAndHostPortsAreValues() {
+        #expect(template("connect to proxy.cse.cuhk.edu.hk:5070 failed") == "connect to <*> failed")
+        #expect(template("resolved www.google.com quickly") == "resolved <*> quickly")
+        #expect(template("listening on localhost:8080 now") == "listening on <*> now")
+        #expect(template("peer db-7.internal:5432 gone") == "peer <*> gone")
+    }
+
+    @Test func dottedNamesThatAreNotHostsStay() {
+        #expect(template("loading org.apache.hadoop.mapred.MapTask now") == "loading org.apache.hadoop.mapred.MapTask now")
+        #expect(template("running setup.py again") == "running setup.py again")
+        #expect(template("intent android.intent.action.SCREEN_ON sent") == "intent android.intent.action.SCREEN_ON sent")
+    }
+
+    @Test func sizeUnitsDoNotSplitTemplates() {
+        var miner = TemplateMiner()
+        let kb = miner.mine("sent 1190 bytes (1.16 KB) to peer")
+        let mb = miner.mine("sent 3000000 bytes (3 MB) to peer")
+        let plain = miner.mine("sent 12 bytes (12KB) to peer")
+        #expect(kb.templateID == mb.templateID)
+        #expect(kb.templateID == plain.templateID)
+        #expect(miner.template(for: kb.templateID) == "sent <*> bytes (<*>) to peer")
+        #expect(mb.parameters == ["3000000", "3 MB"])
+    }
+}

@@ -104,4 +104,18 @@ import Testing
             return errorPath == path
         }
     }
+
+    @Test func restoresUnderTheRunningConfiguration() throws {
+        var miner = TemplateMiner()
+        _ = miner.mine("worker 7 started in 30 ms")
+        var running = MinerConfiguration.default
+        running.similarityThreshold = 0.5
+        let restored = try TemplateMiner(snapshot: miner.snapshot(), configuration: running)
+        #expect(restored.configuration == running)
+        #expect(restored.templateCount == 1)
+        running.depth = 5
+        #expect(throws: MinerError.snapshotConfigurationDiffers(setting: "depth")) {
+            _ = try TemplateMiner(snapshot: miner.snapshot(), configuration: running)
+        }
+    }
 }
