@@ -70,6 +70,8 @@ def main(argv):
         total += ga[best, s]
         print(f"{s:<10} {ga[best, s]:6.3f}  {best}")
     loso = total / len(systems)
+    everywhere = max(combos, key=lambda c: (round(sum(ga[c, o] for o in systems), 6), c == default))
+    print(f"chosen on all twelve: {everywhere} (shipped: {default})")
     print(f"{'average':<10} {loso:6.3f}")
     print(f"target: leave-one-system-out average GA >= 0.93 ({'met' if loso >= 0.93 else 'NOT met'})")
 

@@ -41,8 +41,8 @@ public struct MinerConfiguration: Sendable, Hashable {
     /// How often the daemon saves the miner's state (the miner itself has no clock).
     public var snapshotInterval: Duration
 
-    public init(depth: Int = 4, similarityThreshold: Double = 0.92, distinctValuesForParameter: Int = 4,
-                maxLearnedPositions: Int = 2, candidatesPerLeaf: Int = 64, maxChildren: Int = 100,
+    public init(depth: Int = 4, similarityThreshold: Double = 0.95, distinctValuesForParameter: Int = 6,
+                maxLearnedPositions: Int = 1, candidatesPerLeaf: Int = 64, maxChildren: Int = 100,
                 maxTemplates: Int = 10_000, maxTokens: Int = 128, maxLineBytes: Int = 16 * 1024,
                 exactCacheSize: Int = 65_536,
                 valueKeys: [String] = ["user", "username", "host", "hostname"], extraMasks: [MaskingRule] = [],
