@@ -81,15 +81,13 @@ struct ParseCommand: ParsableCommand {
         }
         let format = try logFormat.map { try LogFormat($0) }
         var miner = TemplateMiner(configuration: configuration)
+        // One id per line (8 bytes), not the input: ids resolve to their final template at the end.
         var ids: [TemplateID] = []
         var parameters: [[String]] = []
         var firstText: [TemplateID: String] = [:]
         var unmatched = 0
         for path in files {
-            guard let data = try DurableFile.read(path) else {
-                throw InputFileError(path: path, reason: "no such file")
-            }
-            LineSplitter.forEachLine(in: data) { line in
+            try ChunkedLineReader(path: path).forEachLine { line in
                 let mined: MinedLine
                 if let format {
                     let text = String(decoding: line, as: UTF8.self)
@@ -120,8 +118,17 @@ struct ParseCommand: ParsableCommand {
             out.write("# \(ids.count) lines, \(counts.count) templates\n")
         } else if output == .csv {
             out.write("line,template_id,template\n")
+            // Each template's `,id,"text"` once, not per line.
+            var rows: [TemplateID: [UInt8]] = [:]
             for (index, id) in ids.enumerated() {
-                out.write("\(index + 1),\(id.rawValue),\(CSV.quote(text(id)))\n")
+                out.write(String(index + 1))
+                if let row = rows[id] {
+                    out.write(bytes: row)
+                } else {
+                    let row = Array(",\(id.rawValue),\(CSV.quote(text(id)))\n".utf8)
+                    rows[id] = row
+                    out.write(bytes: row)
+                }
             }
         } else {
             for (index, id) in ids.enumerated() {
@@ -155,29 +162,17 @@ func printError(_ message: String) {
     line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
 }
 
-/// Splits a file into lines: `\n` ends a line, a trailing `\r` is dropped, a last line
-/// without newline counts.
-enum LineSplitter {
-    static func forEachLine(in data: [UInt8], _ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
-        var start = 0
-        let n = data.count
-        while start < n {
-            var end = start
-            while end < n && data[end] != UInt8(ascii: "\n") { end += 1 }
-            var lineEnd = end
-            if lineEnd > start && data[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            try body(data[start..<lineEnd])
-            start = end + 1
-        }
-    }
-}
-
 /// stdout through one large buffer.
 struct BufferedOutput {
     private var buffer: [UInt8] = []
 
     mutating func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { flush() }
     }
 
