@@ -46,16 +46,19 @@ import Testing
 
     @Test func mergedTemplateIdsResolveToTheSurvivor() {
         var miner = TemplateMiner()
-        let first = miner.mine("session opened for alice by sshd")
-        let second = miner.mine("session opened for bob by sshd")
+        let k = MinerConfiguration.default.distinctValuesForParameter
+        let names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
+        #expect(k >= 2 && k <= names.count)
+        let first = miner.mine("session opened for \(names[0]) by sshd")
+        let second = miner.mine("session opened for \(names[1]) by sshd")
         #expect(second.templateID != first.templateID)
-        _ = miner.mine("session opened for carol by sshd")
-        let fourth = miner.mine("session opened for dave by sshd")
-        #expect(fourth.templateID == first.templateID)
+        for name in names[2..<(k - 1)] { _ = miner.mine("session opened for \(name) by sshd") }
+        let last = miner.mine("session opened for \(names[k - 1]) by sshd")
+        #expect(last.templateID == first.templateID)
         #expect(miner.resolve(second.templateID) == first.templateID)
         #expect(miner.template(for: second.templateID) == "session opened for <*> by sshd")
         #expect(miner.templateCount == 1)
-        #expect(miner.statistics.templatesMerged >= 1)
+        #expect(miner.statistics.templatesMerged == UInt64(k - 2))
     }
 
     @Test func fewDistinctWordsStayApart() {
