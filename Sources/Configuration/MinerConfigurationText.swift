@@ -1,3 +1,4 @@
+import Foundation
 import TemplateMiner
 
 /// A miner configuration written as `[miner]` keys, one `key = value` line each, in the order
@@ -16,13 +17,18 @@ public enum MinerConfigurationText {
             "max_tokens = \(c.maxTokens)",
             "max_line_bytes = \(c.maxLineBytes)",
             "exact_cache_size = \(c.exactCacheSize)",
-            "value_keys = [\(c.valueKeys.map { "\"\($0)\"" }.joined(separator: ", "))]",
+            "value_keys = [\(c.valueKeys.map(quoted).joined(separator: ", "))]",
             "max_new_templates_per_minute = \(c.maxNewTemplatesPerMinute)",
             "snapshot_interval = \"\(DurationText.format(c.snapshotInterval))\"",
         ]
         for mask in c.extraMasks {
-            lines += ["[[miner.extra_masks]]", "name = \"\(mask.name)\"", "pattern = \"\(mask.pattern)\""]
+            lines += ["[[miner.extra_masks]]", "name = \(quoted(mask.name))", "pattern = \(quoted(mask.pattern))"]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A TOML basic string: backslashes and quotes escaped (`\d+` stays a regex).
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

@@ -82,8 +82,8 @@ struct LineTokenizer: Sendable {
                 || (b[i] &- 0x41 < 26 && DateWords.isDateWord(b, i, end, next: next, n: n)) {
                 valueEnd = end
             } else if w.count > 0 && end - i <= 5 && Self.endsWithValue(w, paramsBefore: w.paramCount) {
-                // A unit after a number belongs to it: `5.2 KB,` -> one value and `,`; `(3 MB)`
-            // -> `(<*> <*>)` whatever the unit.
+                // A unit after a number belongs to it: `5.2 KB,` -> one value and `,`;
+                // `(3 MB)` -> `(<*>)` whatever the unit.
                 var coreEnd = end
                 while coreEnd > i && t[Int(b[coreEnd - 1])] & ByteClass.closing != 0 { coreEnd -= 1 }
                 if Units.isUnit(b, i, coreEnd) { valueEnd = coreEnd }

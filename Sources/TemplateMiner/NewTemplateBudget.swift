@@ -17,10 +17,12 @@ public struct NewTemplateBudget: Sendable, Hashable {
     /// Whether a line seen at `time` may create a template (refills up to then first).
     public mutating func allows(at time: EventTime) -> Bool {
         guard perMinute > 0 else { return true }
-        if let last, time > last {
-            tokens = min(Double(perMinute), tokens + Double(time.microsecondsSinceEpoch - last.microsecondsSinceEpoch) / 60e6 * Double(perMinute))
+        if let last, time <= last { return tokens >= 1 }
+        if let last {
+            let minutes = Double(time.microsecondsSinceEpoch - last.microsecondsSinceEpoch) / 60e6
+            tokens = min(Double(perMinute), tokens + minutes * Double(perMinute))
         }
-        if last.map({ time > $0 }) ?? true { last = time }
+        last = time
         return tokens >= 1
     }
 

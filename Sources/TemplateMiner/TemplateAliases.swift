@@ -15,10 +15,6 @@ struct TemplateAliases: Sendable {
 
     var count: Int { targets.count }
 
-    var all: [(alias: TemplateID, target: TemplateID)] {
-        (order[oldest...] + order[..<oldest]).compactMap { alias in targets[alias].map { (alias, $0) } }
-    }
-
     mutating func add(_ alias: TemplateID, to target: TemplateID) {
         if targets.updateValue(target, forKey: alias) != nil { return }
         if order.count < capacity {

@@ -37,7 +37,7 @@ public struct TemplateMiner: Sendable {
     let distinctValuesForParameter: Int
     let maxLearnedPositions: Int
     /// Words a line must share with a template to teach it which positions vary.
-    let minimumLiteralWords = 2
+    static let minimumLiteralWords = 2
     var nextID: UInt64 = 1
     var stats = MinerStatistics()
     var scratch = TokenizedLine()
@@ -72,7 +72,7 @@ public struct TemplateMiner: Sendable {
     /// Current text of a template, parameters as `<*>`; nil when unknown or evicted. The id
     /// of a template merged into another gives the other's text.
     public func template(for id: TemplateID) -> String? {
-        guard let slot = slotByID[resolve(id)], let record = records[Int(slot)] else { return nil }
+        guard let slot = slotByID[id] ?? slotByID[aliases.resolve(id)], let record = records[Int(slot)] else { return nil }
         return record.text
     }
 
@@ -215,7 +215,7 @@ public struct TemplateMiner: Sendable {
         records[Int(slot)]!.hashes.withUnsafeBufferPointer { t in
             for i in 0..<n where t[i] == scratch.tokens[i].hash && t[i] != PrefixTree.wildcardKey { literal += 1 }
         }
-        guard literal >= minimumLiteralWords, 2 * literal >= n else { return false }
+        guard literal >= Self.minimumLiteralWords, 2 * literal >= n else { return false }
         var record = records[Int(slot)].take()!
         defer { records[Int(slot)] = record }
         var ready = true

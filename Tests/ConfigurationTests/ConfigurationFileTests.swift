@@ -54,7 +54,7 @@ import Testing
     /// What `rationd parse --print-configuration` prints reads back as the same miner.
     @Test func printedMinerConfigurationReadsBack() throws {
         var c = MinerConfiguration.default
-        c.extraMasks = [MaskingRule(name: "ticket", pattern: "TCK-[0-9]+")]
+        c.extraMasks = [MaskingRule(name: "ticket", pattern: "TCK-[0-9]+"), MaskingRule(name: "quoted", pattern: #""\d+""#)]
         c.similarityThreshold = 0.8
         #expect(try RationdConfiguration(text: MinerConfigurationText.render(c)).miner == c)
         #expect(try RationdConfiguration(text: MinerConfigurationText.render(.default)).miner == .default)
