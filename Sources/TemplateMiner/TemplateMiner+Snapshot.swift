@@ -29,7 +29,7 @@ extension TemplateMiner {
             w.u64(record.id.rawValue)
             w.u64(matches)
             w.u32(UInt32(record.hashes.count))
-            for (hash, text) in zip(record.hashes, record.texts) { w.u64(hash); w.string(text) }
+            for (hash, text) in zip(record.hashes, record.text.words) { w.u64(hash); w.string(text) }
             w.u32(UInt32(record.path.count))
             for key in record.path { w.u64(key) }
         }
@@ -118,7 +118,7 @@ extension TemplateMiner {
             guard path.first == UInt64(tokens), path.count == min(c.depth - 2, tokens) + 1 else {
                 throw .corruptSnapshot(reason: "template \(index) (\(id)) has a tree path that does not fit its \(tokens) tokens")
             }
-            _ = insert(TemplateRecord(id: id, hashes: hashes, texts: texts, path: path, leaf: -1, wildcards: wildcards),
+            _ = insert(TemplateRecord(id: id, hashes: hashes, text: TemplateText(texts), path: path, leaf: -1, wildcards: wildcards),
                        matches: matches)
         }
         let cached = try r.count("cache size", limit: limit)

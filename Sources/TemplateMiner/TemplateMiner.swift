@@ -41,6 +41,11 @@ public struct TemplateMiner: Sendable {
     var nextID: UInt64 = 1
     var stats = MinerStatistics()
     var scratch = TokenizedLine()
+    /// Templates evicted since the last `takeEvictedTemplates()`, while kept.
+    var evicted: [EvictedTemplate] = []
+    /// Whether evicted templates are kept for `takeEvictedTemplates()`. Off in the daemon
+    /// (nothing there names an evicted id again); a caller that sets it must take them.
+    public var keepsEvictedTemplates = false
 
     /// Uses `configuration` as given; operator masks that do not compile are skipped (call
     /// `MinerConfiguration.validate()` first to reject them with a clear error).
@@ -63,6 +68,13 @@ public struct TemplateMiner: Sendable {
 
     public var templateCount: Int { slotByID.count }
 
+    /// The templates evicted since the last call (only with `keepsEvictedTemplates`).
+    public mutating func takeEvictedTemplates() -> [EvictedTemplate] {
+        guard !evicted.isEmpty else { return [] }
+        defer { evicted.removeAll(keepingCapacity: true) }
+        return evicted
+    }
+
     public var statistics: MinerStatistics {
         var s = stats
         s.templates = slotByID.count
@@ -73,7 +85,7 @@ public struct TemplateMiner: Sendable {
     /// of a template merged into another gives the other's text.
     public func template(for id: TemplateID) -> String? {
         guard let slot = slotByID[id] ?? slotByID[aliases.resolve(id)], let record = records[Int(slot)] else { return nil }
-        return record.text
+        return record.text.string
     }
 
     /// The id that now stands for `id`: itself, or the template it was merged into.
@@ -86,9 +98,14 @@ public struct TemplateMiner: Sendable {
         var result: [(id: TemplateID, text: String, matches: UInt64)] = []
         for slot in recency.slotsByRecency.reversed() {
             guard let record = records[Int(slot)] else { continue }
-            result.append((record.id, record.text, matchCounts[Int(slot)]))
+            result.append((record.id, record.text.string, matchCounts[Int(slot)]))
         }
         return result
+    }
+
+    /// Each live template's id and text, in no particular order (cheaper than `templates`).
+    public var templateTexts: [(TemplateID, String)] {
+        records.compactMap { record in record.map { ($0.id, $0.text.string) } }
     }
 
     public mutating func mine(_ content: String) -> MinedLine {
@@ -170,33 +187,48 @@ public struct TemplateMiner: Sendable {
     }
 
     /// The most similar of the leaf's first `candidatesPerLeaf` templates (most recently
-    /// matched first) and its count of agreeing positions; ties go to the template with fewer
-    /// `<*>`, then to the older one, so that evidence about a position gathers on one template.
+    /// matched first) that the line could join, and its count of agreeing positions; ties go
+    /// to the template with fewer `<*>`, then to the older one, so that evidence about a
+    /// position gathers on one template. A comparison stops at the first mismatch past what
+    /// the threshold or learning allows, so unrelated lines cost a few words per candidate.
     private func bestCandidate(in leaf: Int32) -> (slot: Int32, same: Int) {
         let n = scratch.count
+        let thresholdMisses = n - Int((similarityThreshold * Double(n)).rounded(.up))
+        let learnableMisses = distinctValuesForParameter > 0 ? maxLearnedPositions : 0
+        var allowedMisses = max(thresholdMisses, learnableMisses)
         var best: Int32 = -1
         var bestSame = -1
         var bestWildcards = Int.max
         var bestID = UInt64.max
         var slot = tree.head(of: leaf)
         var examined = 0
-        while slot >= 0 && examined < candidatesPerLeaf {
-            examined += 1
-            defer { slot = tree.template(after: slot) }
-            guard let record = records[Int(slot)] else { continue }
-            var same = 0
-            record.hashes.withUnsafeBufferPointer { t in
-                scratch.tokens.withUnsafeBufferPointer { l in
-                    for i in 0..<n where Self.agrees(t[i], l[i]) { same += 1 }
+        scratch.tokens.withUnsafeBufferPointer { l in
+            while slot >= 0 && examined < candidatesPerLeaf {
+                examined += 1
+                let current = slot
+                slot = tree.template(after: current)
+                let index = Int(current)
+                guard slotIDs[index] != 0 else { continue }
+                var misses = 0
+                records[index]!.hashes.withUnsafeBufferPointer { t in
+                    for i in 0..<n where !Self.agrees(t[i], l[i]) {
+                        misses += 1
+                        if misses > allowedMisses { break }
+                    }
                 }
-            }
-            let id = record.id.rawValue
-            if same > bestSame || (same == bestSame && (record.wildcards < bestWildcards
-                                                         || (record.wildcards == bestWildcards && id < bestID))) {
-                best = slot
-                bestSame = same
-                bestWildcards = record.wildcards
-                bestID = id
+                guard misses <= allowedMisses else { continue }
+                let same = n - misses
+                let wildcards = Int(wildcardCounts[index])
+                let id = slotIDs[index]
+                if same > bestSame || (same == bestSame && (wildcards < bestWildcards
+                                                             || (wildcards == bestWildcards && id < bestID))) {
+                    best = current
+                    bestSame = same
+                    bestWildcards = wildcards
+                    bestID = id
+                    // Only as good or better can win from here.
+                    allowedMisses = misses
+                }
             }
         }
         return (best, bestSame)
@@ -244,7 +276,7 @@ public struct TemplateMiner: Sendable {
         var changed = false
         for i in 0..<n where !Self.agrees(record.hashes[i], scratch.tokens[i]) {
             record.hashes[i] = PrefixTree.wildcardKey
-            record.texts[i] = "<*>"
+            record.text.replace(i, with: "<*>")
             record.wildcards += 1
             changed = true
         }
@@ -286,17 +318,16 @@ public struct TemplateMiner: Sendable {
         nextID += 1
         stats.templatesCreated += 1
         let path = tree.path(for: scratch, depth: depth, maxChildren: maxChildren)
-        var texts: [String] = []
-        texts.reserveCapacity(scratch.count)
+        var text = TemplateText()
         var hashes: [UInt64] = []
         hashes.reserveCapacity(scratch.count)
         var wildcards = 0
         for i in 0..<scratch.count {
-            texts.append(scratch.maskedText(i, line: bytes))
+            scratch.appendMaskedText(i, line: bytes, to: &text)
             hashes.append(scratch.tokens[i].hash)
             if scratch.tokens[i].hash == PrefixTree.wildcardKey { wildcards += 1 }
         }
-        return insert(TemplateRecord(id: id, hashes: hashes, texts: texts, path: path, leaf: -1, wildcards: wildcards))
+        return insert(TemplateRecord(id: id, hashes: hashes, text: text, path: path, leaf: -1, wildcards: wildcards))
     }
 
     /// The overflow template of `source`, made when missing (or evicted). It sits under a
@@ -306,7 +337,7 @@ public struct TemplateMiner: Sendable {
         let id = TemplateID(nextID)
         nextID += 1
         let text = "rationd: new templates of \(source) over the limit"
-        let slot = insert(TemplateRecord(id: id, hashes: [TokenHash.wildcard], texts: [text],
+        let slot = insert(TemplateRecord(id: id, hashes: [TokenHash.wildcard], text: TemplateText([text]),
                                          path: [Self.overflowBranch], leaf: -1, wildcards: 0))
         overflowIDs[source] = id
         if slotByID.count > maxTemplates { evictOldest() }
@@ -341,20 +372,22 @@ public struct TemplateMiner: Sendable {
     }
 
     private mutating func evictOldest() {
-        guard let slot = recency.popLeastRecent(), records[Int(slot)] != nil else { return }
-        remove(slot, recencyDone: true)
+        guard let slot = recency.popLeastRecent(), let record = remove(slot, recencyDone: true) else { return }
+        if keepsEvictedTemplates { evicted.append(EvictedTemplate(id: record.id, text: record.text.string)) }
         stats.evictions += 1
     }
 
-    /// Frees a template's slot and takes it out of its leaf (and of the recency order).
-    private mutating func remove(_ slot: Int32, recencyDone: Bool = false) {
-        guard let record = records[Int(slot)] else { return }
+    /// Frees a template's slot and takes it out of its leaf (and of the recency order);
+    /// returns what was there.
+    @discardableResult
+    private mutating func remove(_ slot: Int32, recencyDone: Bool = false) -> TemplateRecord? {
+        guard let record = records[Int(slot)].take() else { return nil }
         if !recencyDone { recency.remove(slot) }
         tree.remove(template: slot, from: record.leaf)
         slotByID[record.id] = nil
-        records[Int(slot)] = nil
         slotIDs[Int(slot)] = 0
         freeSlots.append(slot)
+        return record
     }
 
     // MARK: Parameters

@@ -1,11 +1,11 @@
 import RationCore
 
-/// One live template: token hashes for matching, texts for display, the tree branch it
+/// One live template: token hashes for matching, words for display, the tree branch it
 /// was filed under, and the words seen in place of its own at positions that may be values.
 struct TemplateRecord: Sendable {
     var id: TemplateID
     var hashes: [UInt64]
-    var texts: [String]
+    var text: TemplateText
     /// Tree keys used when the template was created (token count first); kept so that a
     /// restored miner files it under the same branch.
     var path: [UInt64]
@@ -13,8 +13,6 @@ struct TemplateRecord: Sendable {
     var wildcards: Int
     /// Other words seen at a position by lines that agree with the template elsewhere.
     var variants: [PositionVariants] = []
-
-    var text: String { texts.joined(separator: " ") }
 }
 
 /// Distinct words (their hashes) that lines put at one position of a template, up to the

@@ -81,10 +81,12 @@ struct ParseCommand: ParsableCommand {
         }
         let format = try logFormat.map { try LogFormat($0) }
         var miner = TemplateMiner(configuration: configuration)
+        // Lines keep the ids of templates the cap evicts later; their words are kept to name them.
+        miner.keepsEvictedTemplates = true
         // One id per line (8 bytes), not the input: ids resolve to their final template at the end.
         var ids: [TemplateID] = []
         var parameters: [[String]] = []
-        var firstText: [TemplateID: String] = [:]
+        var names = TemplateTextByID()
         var unmatched = 0
         for path in files {
             try ChunkedLineReader(path: path).forEachLine { line in
@@ -102,18 +104,27 @@ struct ParseCommand: ParsableCommand {
                 }
                 ids.append(mined.templateID)
                 if output == .jsonl && !summary { parameters.append(mined.parameters) }
-                if mined.isNewTemplate { firstText[mined.templateID] = miner.template(for: mined.templateID) }
+                for template in miner.takeEvictedTemplates() { names[template.id] = template.text }
             }
         }
         ids = ids.map { miner.resolve($0) }
-        func text(_ id: TemplateID) -> String { miner.template(for: id) ?? firstText[id] ?? "" }
+        for (id, text) in miner.templateTexts { names[id] = text }
+        func text(_ id: TemplateID) -> String { names[id] }
         var out = BufferedOutput()
         if summary {
-            var counts: [TemplateID: Int] = [:]
-            for id in ids { counts[id, default: 0] += 1 }
-            let sorted = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            for (id, count) in sorted {
-                out.write("\(count)\t\(id)\t\(text(id))\n")
+            var countByID: [Int] = []
+            for id in ids {
+                let i = Int(id.rawValue)
+                if i >= countByID.count { countByID.append(contentsOf: repeatElement(0, count: i + 1 - countByID.count)) }
+                countByID[i] += 1
+            }
+            var counts: [(id: Int, count: Int)] = []
+            for (id, count) in countByID.enumerated() where count > 0 { counts.append((id, count)) }
+            counts.sort { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
+            for (id, count) in counts {
+                out.write("\(count)\t\(id)\t")
+                out.write(names[TemplateID(UInt64(id))])
+                out.write("\n")
             }
             out.write("# \(ids.count) lines, \(counts.count) templates\n")
         } else if output == .csv {
@@ -163,6 +174,21 @@ func printError(_ message: String) {
 }
 
 /// stdout through one large buffer.
+/// The text of every template id a parse handed out, live or evicted, by id (ids are
+/// dense from 1, so an array serves).
+struct TemplateTextByID {
+    private var texts: [String] = []
+
+    subscript(id: TemplateID) -> String {
+        get { Int(id.rawValue) < texts.count ? texts[Int(id.rawValue)] : "" }
+        set {
+            let i = Int(id.rawValue)
+            if i >= texts.count { texts.append(contentsOf: repeatElement("", count: i + 1 - texts.count)) }
+            texts[i] = newValue
+        }
+    }
+}
+
 struct BufferedOutput {
     private var buffer: [UInt8] = []
 
