@@ -49,7 +49,7 @@ public struct DetectionReplay: Sendable {
 
     private mutating func assess(_ window: Window) {
         windows += 1
-        let warming = triage.isWarmingUp
+        let warming = triage.isWarmingUp(window.source)
         let suspicion = triage.assess(window)
         var outcome = outcomes[window.key.rawValue] ?? SessionOutcome()
         outcome.windows += 1

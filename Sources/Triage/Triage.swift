@@ -8,18 +8,18 @@ import RationCore
 /// Scores each closed window cheaply and decides whether it goes to the reasoning stage.
 ///
 /// Evidence: never-seen and rare templates, rare transitions between templates, a rarely
-/// seen template-count vector, severe events, and event-rate bursts per source. Everything is
-/// learned online from the windows themselves (no labels) and survives restarts through
+/// seen template-count vector, severe events, and event-rate bursts. Everything is learned
+/// online from the windows themselves (no labels), for each source apart: what is rare is
+/// rare among that source's windows, so a chatty source cannot make a quiet one's routine
+/// events look rare, and a new source warms up on its own. It survives restarts through
 /// `snapshot()` / `init(snapshot:)`. A value type without I/O or clock: the escalation budget
-/// runs on window end times.
+/// (shared, as it protects the LLM) runs on window end times.
 public struct Triage: Sendable {
     public let configuration: TriageConfiguration
     public internal(set) var statistics = TriageStatistics()
-    var model = TriageModel()
+    /// What was learned, by source (at most `configuration.maxSources`).
+    var baselines: [SourceID: SourceBaseline] = [:]
     var budget: EscalationBudget
-    /// Templates in at least half of the learned windows (refreshed periodically), so a count
-    /// vector can be explained by a usual template that is missing.
-    var usualTemplates: [TemplateID] = []
 
     public init(configuration: TriageConfiguration = .default) throws(TriageError) {
         try configuration.validate()
@@ -27,10 +27,13 @@ public struct Triage: Sendable {
         budget = EscalationBudget(perHour: configuration.escalationBudgetPerHour)
     }
 
-    /// Windows learned so far.
-    public var learnedWindows: Int { model.windows }
-    /// True until `warmupWindows` windows have been learned: nothing escalates meanwhile.
-    public var isWarmingUp: Bool { model.windows < configuration.warmupWindows }
+    /// Windows learned so far, all sources together.
+    public var learnedWindows: Int { baselines.values.reduce(0) { $0 + $1.model.windows } }
+    /// True until `warmupWindows` windows of `source` have been learned: nothing of that
+    /// source escalates meanwhile.
+    public func isWarmingUp(_ source: SourceID) -> Bool {
+        (baselines[source]?.model.windows ?? 0) < configuration.warmupWindows
+    }
 
     /// Whether a suspicion's score reaches the threshold, escalated or not (warm-up, budget).
     public func isSuspicious(_ suspicion: Suspicion) -> Bool { suspicion.score >= configuration.threshold }
@@ -38,12 +41,14 @@ public struct Triage: Sendable {
     /// Scores `window`, decides escalation, then learns from it (per `configuration.learning`).
     public mutating func assess(_ window: Window) -> Suspicion {
         let profile = WindowProfile(window)
-        let lookups = lookUp(profile, source: window.source)
-        var suspicion = score(profile, lookups, window)
+        var baseline = takeBaseline(window.source)
+        defer { putBaseline(baseline, window.source) }
+        let lookups = lookUp(profile, source: window.source, in: baseline)
+        var suspicion = score(profile, lookups, window, baseline)
         statistics.assessed += 1
         if isSuspicious(suspicion) {
             statistics.overThreshold += 1
-            if isWarmingUp {
+            if baseline.model.windows < configuration.warmupWindows {
                 statistics.suppressedByWarmup += 1
             } else if budget.take(at: window.end) {
                 suspicion.escalated = true
@@ -53,7 +58,7 @@ public struct Triage: Sendable {
             }
         }
         if configuration.learning == .allWindows || !suspicion.escalated {
-            learn(profile, lookups, source: window.source)
+            learn(profile, lookups, source: window.source, into: &baseline)
         }
         return suspicion
     }
@@ -61,13 +66,32 @@ public struct Triage: Sendable {
     /// Scores `window` without escalating or learning.
     public func score(_ window: Window) -> Suspicion {
         let profile = WindowProfile(window)
-        return score(profile, lookUp(profile, source: window.source), window)
+        let baseline = baselines[window.source] ?? SourceBaseline()
+        return score(profile, lookUp(profile, source: window.source, in: baseline), window, baseline)
     }
 
     /// Learns from `window` without scoring it (seeding a model from known-normal history).
     public mutating func learn(_ window: Window) {
         let profile = WindowProfile(window)
-        learn(profile, lookUp(profile, source: window.source), source: window.source)
+        var baseline = takeBaseline(window.source)
+        defer { putBaseline(baseline, window.source) }
+        learn(profile, lookUp(profile, source: window.source, in: baseline), source: window.source, into: &baseline)
+    }
+
+    /// Moves a source's baseline out (uniquely held while it is updated in place).
+    private mutating func takeBaseline(_ source: SourceID) -> SourceBaseline {
+        baselines.removeValue(forKey: source) ?? SourceBaseline()
+    }
+
+    /// Puts a baseline back; past `maxSources` another source, the one with the fewest
+    /// windows, is forgotten (never the one just learned, or a new source could not stay).
+    private mutating func putBaseline(_ baseline: SourceBaseline, _ source: SourceID) {
+        baselines[source] = baseline
+        if baselines.count > configuration.maxSources,
+           let least = baselines.lazy.filter({ $0.key != source })
+               .min(by: { ($0.value.model.windows, $0.key) < ($1.value.model.windows, $1.key) }) {
+            baselines[least.key] = nil
+        }
     }
 
     /// What the model knows about a window's templates, transitions and count vector, looked
@@ -101,7 +125,8 @@ public struct Triage: Sendable {
         var sourceIndex: Dictionary<SourceID, TriageModel.SourceRate>.Index?
     }
 
-    func lookUp(_ profile: WindowProfile, source: SourceID) -> Lookups {
+    func lookUp(_ profile: WindowProfile, source: SourceID, in baseline: SourceBaseline) -> Lookups {
+        let model = baseline.model
         var templates: [Lookups.Template] = []
         templates.reserveCapacity(profile.counts.count)
         var hasNewTemplate = false
@@ -127,7 +152,8 @@ public struct Triage: Sendable {
 
     // MARK: scoring
 
-    func score(_ profile: WindowProfile, _ lookups: Lookups, _ window: Window) -> Suspicion {
+    func score(_ profile: WindowProfile, _ lookups: Lookups, _ window: Window, _ baseline: SourceBaseline) -> Suspicion {
+        let model = baseline.model
         var reasons: [SuspicionReason] = []
         let n = Double(max(model.windows, 1))
         let rare = configuration.rareFraction
@@ -187,7 +213,7 @@ public struct Triage: Sendable {
             let p = Double(seen) / n
             if seen == 0 || p < rare {
                 let bits = -log2(max(p, model.noveltyRate(model.windowsWithNewSignature)))
-                let (id, deviation) = mostDeviatingTemplate(profile, lookups)
+                let (id, deviation) = mostDeviatingTemplate(profile, lookups, baseline)
                 add(.countDeviation, bits, id, nil,
                     "count vector in \(seen) of \(model.windows) windows" + (deviation.map { "; \($0)" } ?? ""))
             }
@@ -287,7 +313,9 @@ public struct Triage: Sendable {
 
     /// The template whose count is furthest from its usual count (in deviations), including
     /// usual templates missing from the window.
-    private func mostDeviatingTemplate(_ profile: WindowProfile, _ lookups: Lookups) -> (TemplateID?, String?) {
+    private func mostDeviatingTemplate(_ profile: WindowProfile, _ lookups: Lookups,
+                                       _ baseline: SourceBaseline) -> (TemplateID?, String?) {
+        let model = baseline.model
         // The text is written for the winner only.
         var best: (id: TemplateID, z: Double, count: Int?)?
         func consider(_ id: TemplateID, _ z: Double, _ count: Int?) {
@@ -297,7 +325,7 @@ public struct Triage: Sendable {
             guard let stats = lookups.templates[k].stats else { continue }
             consider(id, abs(Double(count) - stats.meanCount) / max(stats.countDeviation, 0.5), count)
         }
-        for id in usualTemplates where profile.count(of: id) == nil {
+        for id in baseline.usualTemplates where profile.count(of: id) == nil {
             guard let stats = model.templates[id] else { continue }
             consider(id, stats.meanCount / max(stats.countDeviation, 0.5), nil)
         }
@@ -310,10 +338,6 @@ public struct Triage: Sendable {
         return (best.id, text)
     }
 
-    mutating func refreshUsualTemplates() {
-        let half = Double(model.windows) / 2
-        usualTemplates = model.templates.filter { Double($0.value.windows) >= half }.keys.sorted()
-    }
 
     static func format(_ x: Double) -> String {
         let scaled = (x * 10).rounded() / 10
@@ -322,7 +346,7 @@ public struct Triage: Sendable {
 
     // MARK: learning
 
-    mutating func learn(_ profile: WindowProfile, _ lookups: Lookups, source: SourceID) {
+    mutating func learn(_ profile: WindowProfile, _ lookups: Lookups, source: SourceID, into baseline: inout SourceBaseline) {
         let newTemplate = lookups.hasNewTemplate
         var introduced = 0
         var newTransition = false
@@ -339,38 +363,38 @@ public struct Triage: Sendable {
             stats.countSquareSum += Double(count * count)
             if profile.isSevere(id) { stats.severeWindows += 1 }
             if let index = lookups.templates[k].index {
-                model.templates.values[index] = stats
+                baseline.model.templates.values[index] = stats
             } else {
                 newTemplates.append((id, stats))
             }
         }
-        for (id, stats) in newTemplates { model.templates[id] = stats }
+        for (id, stats) in newTemplates { baseline.model.templates[id] = stats }
         var newTransitions: [TriageModel.Transition] = []
         for (k, t) in profile.transitions.enumerated() {
             if let index = lookups.transitions[k].index {
-                model.transitions.values[index] += 1
+                baseline.model.transitions.values[index] += 1
             } else {
                 newTransitions.append(t)
             }
         }
-        for t in newTransitions { model.transitions[t] = 1 }
-        if !newTemplate && lookups.signatureSeen == 0 { model.windowsWithNewSignature += 1 }
-        model.signatures[profile.signature] = lookups.signatureSeen + 1
-        if model.windows > 0 { model.templateIntroductions += introduced }
-        if newTransition { model.windowsWithNewTransition += 1 }
-        model.windows += 1
-        if model.windows & (model.windows - 1) == 0 || model.windows % 256 == 0 { refreshUsualTemplates() }
+        for t in newTransitions { baseline.model.transitions[t] = 1 }
+        if !newTemplate && lookups.signatureSeen == 0 { baseline.model.windowsWithNewSignature += 1 }
+        baseline.model.signatures[profile.signature] = lookups.signatureSeen + 1
+        if baseline.model.windows > 0 { baseline.model.templateIntroductions += introduced }
+        if newTransition { baseline.model.windowsWithNewTransition += 1 }
+        baseline.model.windows += 1
+        if baseline.model.windows & (baseline.model.windows - 1) == 0 || baseline.model.windows % 256 == 0 { baseline.refreshUsualTemplates() }
 
-        var rate = lookups.sourceIndex.map { model.sources.values[$0] } ?? .init()
+        var rate = lookups.sourceIndex.map { baseline.model.sources.values[$0] } ?? .init()
         rate.rate = rate.windows == 0 ? profile.rate : 0.95 * rate.rate + 0.05 * profile.rate
         rate.windows += 1
-        if let index = lookups.sourceIndex { model.sources.values[index] = rate } else { model.sources[source] = rate }
+        if let index = lookups.sourceIndex { baseline.model.sources.values[index] = rate } else { baseline.model.sources[source] = rate }
         statistics.learned += 1
 
-        TriageModel.prune(&model.templates, cap: configuration.maxTemplates) { $0.windows }
-        TriageModel.prune(&model.transitions, cap: configuration.maxTransitions) { $0 }
-        TriageModel.prune(&model.signatures, cap: configuration.maxSignatures) { $0 }
-        TriageModel.prune(&model.sources, cap: configuration.maxSources) { $0.windows }
+        TriageModel.prune(&baseline.model.templates, cap: configuration.maxTemplates) { $0.windows }
+        TriageModel.prune(&baseline.model.transitions, cap: configuration.maxTransitions) { $0 }
+        TriageModel.prune(&baseline.model.signatures, cap: configuration.maxSignatures) { $0 }
+        TriageModel.prune(&baseline.model.sources, cap: configuration.maxSources) { $0.windows }
     }
 }
 

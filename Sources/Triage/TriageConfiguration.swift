@@ -84,10 +84,12 @@ public struct TriageConfiguration: Sendable, Hashable, Codable {
     public var burstRatio: Double
     public var burstMinimumEvents: Int
     public var learning: Learning
-    /// Caps on the learned tables; past a cap the least-seen tenth is forgotten.
+    /// Caps on each source's learned tables; past a cap the least-seen tenth is forgotten.
     public var maxTemplates: Int
     public var maxTransitions: Int
     public var maxSignatures: Int
+    /// Sources with a baseline of their own (sources are configured, so few); past it the
+    /// source with the fewest learned windows is forgotten.
     public var maxSources: Int
     /// At most this many reasons are kept per window (the strongest of each kind first).
     public var maxReasons: Int
@@ -97,7 +99,7 @@ public struct TriageConfiguration: Sendable, Hashable, Codable {
                 errorScore: Double = 4, warningScore: Double = 2, commonSeverityFraction: Double = 0.5,
                 burstRatio: Double = 10, burstMinimumEvents: Int = 50, learning: Learning = .allWindows,
                 maxTemplates: Int = 100_000, maxTransitions: Int = 200_000, maxSignatures: Int = 100_000,
-                maxSources: Int = 10_000, maxReasons: Int = 8) {
+                maxSources: Int = 256, maxReasons: Int = 8) {
         self.threshold = threshold
         self.warmupWindows = warmupWindows
         self.escalationBudgetPerHour = escalationBudgetPerHour

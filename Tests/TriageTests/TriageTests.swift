@@ -155,7 +155,8 @@ func trained(_ count: Int = 500, _ configuration: TriageConfiguration = configur
         }
         #expect(escalated == 0)
         #expect(triage.statistics.suppressedByWarmup > 0)
-        #expect(!triage.isWarmingUp)
+        #expect(!triage.isWarmingUp("files"))
+        #expect(triage.isWarmingUp("journal"))
         #expect(triage.learnedWindows == 10)
     }
 
@@ -201,9 +202,9 @@ func trained(_ count: Int = 500, _ configuration: TriageConfiguration = configur
     @Test func corruptSnapshotsAreRejected() throws {
         #expect(throws: TriageError.self) { try Triage(snapshot: Array("not json".utf8)) }
         var bytes = try trained(10).snapshot()
-        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":99")
+        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"version\":2", with: "\"version\":99")
         bytes = Array(text.utf8)
-        #expect(throws: TriageError.unsupportedSnapshotVersion(found: 99, supported: 1)) {
+        #expect(throws: TriageError.unsupportedSnapshotVersion(found: 99, supported: 2)) {
             try Triage(snapshot: bytes)
         }
     }
@@ -235,9 +236,69 @@ func trained(_ count: Int = 500, _ configuration: TriageConfiguration = configur
         config.maxSignatures = 20
         var triage = try Triage(configuration: config)
         for i in 0..<500 { _ = triage.assess(window([UInt64(i), UInt64(i + 1)], start: Double(i))) }
-        #expect(triage.model.templates.count <= 20)
-        #expect(triage.model.transitions.count <= 20)
-        #expect(triage.model.signatures.count <= 20)
+        let model = try #require(triage.baselines["files"]).model
+        #expect(model.templates.count <= 20)
+        #expect(model.transitions.count <= 20)
+        #expect(model.signatures.count <= 20)
+    }
+
+    @Test func baselinesAreCappedBySource() throws {
+        var config = configuration()
+        config.maxSources = 10
+        var triage = try Triage(configuration: config)
+        for i in 0..<13 {
+            for k in 0...i { _ = triage.assess(window([1, 2], source: SourceID("files.s\(i)"), start: Double(100 * i + k))) }
+        }
+        // Each new source beyond ten pushed out the other one with the fewest windows.
+        #expect(triage.baselines.count == 10)
+        #expect(Set(triage.baselines.keys) == Set((3..<13).map { SourceID("files.s\($0)") }))
+        #expect(triage.baselines["files.s12"]?.model.windows == 13)
+    }
+
+    @Test func aChattySourceDoesNotMakeAQuietSourcesRoutineRare() throws {
+        // The quiet source's routine window is [1, 2, 3]; a chatty source sends 50 times as many
+        // windows of other templates. Judged among the quiet source's windows, [1, 2, 3] is
+        // usual; among all windows it would be in 2% of them.
+        var triage = try Triage(configuration: configuration())
+        var t = 0.0
+        for _ in 0..<100 {
+            _ = triage.assess(window([1, 2, 3], source: "files.quiet", start: t))
+            for _ in 0..<50 {
+                t += 1
+                _ = triage.assess(window([50, 51, 52], source: "files.chatty", start: t))
+            }
+        }
+        let s = triage.assess(window([1, 2, 3], source: "files.quiet", start: t + 1))
+        #expect(!s.reasons.contains { $0.kind == .rareTemplate || $0.kind == .rareTransition })
+        #expect(s.score < triage.configuration.threshold)
+        // A template only the chatty source sends is new to the quiet one.
+        let odd = triage.assess(window([1, 2, 50], source: "files.quiet", start: t + 2))
+        #expect(odd.reasons.contains { $0.kind == .newTemplate && $0.templateID == TemplateID(50) })
+        #expect(triage.learnedWindows == 100 + 5_000 + 2)
+    }
+
+    @Test func aVersionOneSnapshotGivesEachSourceTheSharedBaseline() throws {
+        // Written by the format before baselines were per source: one model, two source rates.
+        let v1 = """
+        {"budgetTokens":10,"format":"rationd-triage","signatures":[[5,40]],\
+        "sources":[{"rate":0.5,"source":"files.a","windows":30},{"rate":2,"source":"journal","windows":10}],\
+        "statistics":{"assessed":40,"escalated":0,"learned":40,"overThreshold":0,"suppressedByBudget":0,"suppressedByWarmup":0},\
+        "templateCounts":[[40,40],[80,160]],"templateIntroductions":1,"templates":[[1,40,0],[2,40,0]],\
+        "transitions":[[18446744073709551615,1,40],[1,2,40],[2,18446744073709551615,40]],"version":1,\
+        "windows":40,"windowsWithNewSignature":0,"windowsWithNewTransition":1}
+        """
+        let triage = try Triage(snapshot: Array(v1.utf8), configuration: configuration())
+        #expect(Set(triage.baselines.keys) == ["files.a", "journal"])
+        #expect(triage.learnedWindows == 80)
+        #expect(triage.statistics.assessed == 40)
+        let a = try #require(triage.baselines["files.a"]).model
+        #expect(a.templates[TemplateID(2)]?.meanCount == 2)
+        #expect(a.sources["files.a"]?.windows == 30)
+        #expect(a.sources["journal"] == nil)
+        #expect(try #require(triage.baselines["journal"]).model.sources["journal"]?.rate == 2)
+        // Version 2 written back restores to the same state.
+        let bytes = try triage.snapshot()
+        #expect(try Triage(snapshot: bytes, configuration: configuration()).snapshot() == bytes)
     }
 
     @Test func badConfigurationNamesTheSetting() {
