@@ -318,7 +318,7 @@ public struct TemplateMiner: Sendable {
         nextID += 1
         stats.templatesCreated += 1
         let path = tree.path(for: scratch, depth: depth, maxChildren: maxChildren)
-        var text = TemplateText()
+        var text = TemplateText(reservingWords: scratch.count, bytes: bytes.count + scratch.count + 16)
         var hashes: [UInt64] = []
         hashes.reserveCapacity(scratch.count)
         var wildcards = 0
@@ -348,7 +348,7 @@ public struct TemplateMiner: Sendable {
     static let overflowBranch = UInt64.max
 
     /// Files a record under its path and makes it the most recent.
-    mutating func insert(_ record: TemplateRecord, matches: UInt64 = 0) -> Int32 {
+    mutating func insert(_ record: consuming TemplateRecord, matches: UInt64 = 0) -> Int32 {
         var record = record
         record.leaf = tree.insert(path: record.path)
         let slot: Int32

@@ -8,6 +8,13 @@ struct TemplateText: Sendable {
 
     init() {}
 
+    /// Room for `words` words of `bytes` bytes in all (separators included), so appending
+    /// allocates once.
+    init(reservingWords words: Int, bytes: Int) {
+        self.bytes.reserveCapacity(bytes)
+        starts.reserveCapacity(words)
+    }
+
     init(_ words: [String]) {
         for word in words { append(word.utf8) }
     }
