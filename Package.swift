@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "CSigbusGuard"),
         // libcurl loaded at run time for https:// LLM endpoints only (plain http needs no TLS stack).
         .target(name: "CCurl"),
+        // The version `make` builds in (-Xcc -DRATIOND_VERSION=...), read by the executables only.
+        .target(name: "CBuildInfo"),
 
         // Shared vocabulary: records, windows, verdicts, alerts, durable files, zstd frames.
         .target(name: "RationCore", dependencies: ["CZstd"]),
@@ -86,11 +88,11 @@ let package = Package(
         // Executables.
         .executableTarget(name: "rationd", dependencies: [
             "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore",
-            "Configuration", "RationDaemon", "Pipeline", "Calibration", "AlertFilterOptions",
+            "Configuration", "RationDaemon", "Pipeline", "Calibration", "AlertFilterOptions", "CBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rationctl", dependencies: [
-            "RationCore", "Control", "AlertFilterOptions",
+            "RationCore", "Control", "AlertFilterOptions", "CBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -21,9 +21,11 @@ public struct RationdConfiguration: Sendable, Hashable {
 
     /// Parses and validates TOML text; `file` names it in errors.
     public init(text: String, file: String = "<config>") throws(ConfigurationError) {
-        let values = try ConfigValue.parse(text, file: file)
-        let root = TableReader(path: "", values: values,
-                               context: DocumentContext(file: file, locator: KeyLocator(text: text)))
+        try self.init(document: MergedDocument(text: text, file: file))
+    }
+
+    init(document: MergedDocument) throws(ConfigurationError) {
+        let root = TableReader(path: "", values: document.values, context: DocumentContext(document: document))
         daemon = try DaemonConfig(reading: root.table("daemon"))
         sources = try SourcesConfig(reading: root.table("sources"))
         miner = try MinerConfiguration(reading: root.table("miner"))
@@ -35,8 +37,25 @@ public struct RationdConfiguration: Sendable, Hashable {
         try root.finish()
     }
 
-    /// Reads and validates a file.
+    /// Reads and validates a file and its drop-ins (`PATH.d/*.toml`, lexical order; see
+    /// `MergedDocument` for how they merge).
     public init(contentsOf path: String) throws(ConfigurationError) {
+        try self.init(document: Self.document(path))
+    }
+
+    /// The file and its drop-ins merged, unvalidated.
+    static func document(_ path: String) throws(ConfigurationError) -> MergedDocument {
+        var document = MergedDocument()
+        for file in [path] + MergedDocument.dropIns(of: path) {
+            try document.merge(text: try Self.read(file), file: file)
+        }
+        return document
+    }
+
+    /// The files `init(contentsOf:)` reads for `path`, in order.
+    public static func files(for path: String) -> [String] { [path] + MergedDocument.dropIns(of: path) }
+
+    private static func read(_ path: String) throws(ConfigurationError) -> String {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ConfigurationError(file: path, message: "cannot read: \((error as NSError).localizedDescription)")
@@ -44,7 +63,7 @@ public struct RationdConfiguration: Sendable, Hashable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: path, message: "not valid UTF-8")
         }
-        try self.init(text: text, file: path)
+        return text
     }
 
     /// The store directory made absolute against the state directory.

@@ -18,8 +18,8 @@ final class TableReader {
 
     func error(_ key: String?, _ message: String) -> ConfigurationError {
         let full = key.map(keyPath) ?? path
-        return ConfigurationError(file: context.file, line: context.locator.line(of: full),
-                                  key: full.isEmpty ? nil : full, message: message)
+        let origin = context.document.origin(of: full)
+        return ConfigurationError(file: origin.file, line: origin.line, key: full.isEmpty ? nil : full, message: message)
     }
 
     private func raw(_ key: String) -> ConfigValue? {
@@ -157,14 +157,17 @@ final class TableReader {
     func finish() throws(ConfigurationError) {
         let unknown = values.keys.filter { !consumed.contains($0) }
         guard !unknown.isEmpty else { return }
-        let first = unknown.min { (context.locator.line(of: keyPath($0)) ?? .max, $0) < (context.locator.line(of: keyPath($1)) ?? .max, $1) }!
+        func position(_ key: String) -> (Int, Int, String) {
+            let origin = context.document.origin(of: keyPath(key))
+            return (origin.fileIndex, origin.line ?? .max, key)
+        }
+        let first = unknown.min { position($0) < position($1) }!
         let known = consumed.sorted().joined(separator: ", ")
         throw error(first, "unknown key (known keys here: \(known))")
     }
 }
 
-/// What every reader of one document shares.
+/// What every reader of one (merged) document shares.
 struct DocumentContext {
-    var file: String
-    var locator: KeyLocator
+    var document: MergedDocument
 }

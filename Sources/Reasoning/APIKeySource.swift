@@ -8,8 +8,18 @@ public enum APIKeySource: Sendable, Hashable {
     /// `$CREDENTIALS_DIRECTORY/<name>`.
     case credential(String)
 
-    /// Reads the key now. `environment` is injectable for tests.
-    public func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReasoningError) -> String {
+    /// Where the key is read from, for messages.
+    public var location: String {
+        switch self {
+        case let .file(path): path
+        case let .credential(name): "credential \(name)"
+        }
+    }
+
+    /// Reads the key now; nil when the file is empty (what `make install` and the package
+    /// leave for "no key": requests go without an Authorization header). `environment` is
+    /// injectable for tests.
+    public func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ReasoningError) -> String? {
         let path: String
         switch self {
         case let .file(file): path = file
@@ -25,7 +35,7 @@ public enum APIKeySource: Sendable, Hashable {
         }
         guard let text = String(data: data, encoding: .utf8) else { throw .apiKey(path: path, detail: "not UTF-8") }
         let key = text.trimmingWhitespace()
-        guard !key.isEmpty else { throw .apiKey(path: path, detail: "empty") }
+        guard !key.isEmpty else { return nil }
         guard !key.contains(where: { $0.isNewline }) else { throw .apiKey(path: path, detail: "more than one line") }
         return key
     }

@@ -20,7 +20,7 @@ public final class OpenAIChatClient: ChatBackend, Sendable {
         self.endpoint = endpoint
         self.timeout = timeout
         self.url = url
-        self.apiKey = try endpoint.apiKey?.load()
+        self.apiKey = try endpoint.apiKey.flatMap { source throws(ReasoningError) in try source.load() }
         if url.scheme == "https" {
             if let reason = CurlTransport.unavailableReason() { throw .configuration(key: "endpoint.base_url", detail: reason) }
             self.transport = CurlTransport()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CBuildInfo
 import Control
 import Foundation
 
@@ -10,7 +11,7 @@ struct Rationctl: ParsableCommand {
         commandName: "rationctl",
         abstract: "Query and control the rationd log anomaly daemon.",
         discussion: "Exit status: 0 success, 1 error, 2 cannot connect to the daemon.",
-        version: "0.1.0",
+        version: String(cString: rationd_build_version()),
         subcommands: [StatusCommand.self, AlertsCommand.self, TemplatesCommand.self, LabelCommand.self, ReloadCommand.self]
     )
 

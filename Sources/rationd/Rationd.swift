@@ -1,4 +1,5 @@
 import ArgumentParser
+import CBuildInfo
 
 @main
 struct Rationd: AsyncParsableCommand {
@@ -28,5 +29,6 @@ struct Rationd: AsyncParsableCommand {
 }
 
 enum RationdVersion {
-    static let current = "0.1.0"
+    /// What `make` built in from `git describe` (scripts/version).
+    static let current = String(cString: rationd_build_version())
 }

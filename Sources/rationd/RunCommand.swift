@@ -30,6 +30,7 @@ struct RunCommand: AsyncParsableCommand {
                                   configuration: loaded.configuration, logger: logger, logLevel: level)
         let pipeline: PipelineService
         do {
+            for notice in try PipelineSettings.preflight(loaded.configuration) { logger.notice("\(notice)") }
             let settings = try PipelineSettings(loaded.configuration)
             pipeline = try PipelineService(settings: settings, logger: logger) { [daemon] alert, demo in
                 daemon.publish(alert, demo: demo)
@@ -48,22 +49,42 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// `rationd --check-config [--config FILE]`: validate and name the file, line and key of an error.
+/// `rationd --check-config [--config FILE] [--show]`: validate as `run` would start, and name
+/// the file, line and key of an error.
 struct CheckConfigOptions: ParsableArguments {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration file and exit (0 valid, 1 invalid).")
     var enabled = false
 
-    @Option(name: .long, help: ArgumentHelp("Configuration file (default /etc/rationd/rationd.toml; `run` uses the built-in defaults when it does not exist).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Configuration file (default /etc/rationd/rationd.toml; `run` uses the built-in defaults when it does not exist). Drop-ins FILE.d/*.toml are read after it in lexical order: tables merge, a repeated key replaces, [[arrays of tables]] append.", valueName: "file"))
     var config: String?
 
+    @Flag(help: "With --check-config: print the effective configuration (file and drop-ins merged), each key with the file:line that set it.")
+    var show = false
+
+    /// Every check `rationd run` makes before it starts (`PipelineSettings.preflight`), so a
+    /// file that passes here does not fail at start for its content.
     func check() throws {
         let path = config ?? RationdConfiguration.defaultPath
-        do {
-            _ = try RationdConfiguration(contentsOf: path)
-            print("\(path): valid")
-        } catch {
+        let configuration: RationdConfiguration
+        do { configuration = try RationdConfiguration(contentsOf: path) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode.failure
         }
+        do {
+            for notice in try PipelineSettings.preflight(configuration) {
+                FileHandle.standardError.write(Data("\(path): notice: \(notice)\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        if show {
+            do { print(try EffectiveConfiguration.render(path: path), terminator: "") } catch {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                throw ExitCode.failure
+            }
+        }
+        let files = RationdConfiguration.files(for: path)
+        print(files.count > 1 ? "\(path) with \(files.count - 1) drop-in(s): valid" : "\(path): valid")
     }
 }

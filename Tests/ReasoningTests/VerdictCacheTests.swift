@@ -115,6 +115,9 @@ import Testing
         #expect(try APIKeySource.credential("openai").load(environment: ["CREDENTIALS_DIRECTORY": directory]) == "sk-test-123")
         #expect(throws: ReasoningError.self) { try APIKeySource.credential("openai").load(environment: [:]) }
         #expect(throws: ReasoningError.self) { try APIKeySource.file(directory + "/missing").load() }
+        // An empty file (what the package installs) is "no key", not an error.
+        try Data(" \n".utf8).write(to: URL(fileURLWithPath: directory + "/empty"))
+        #expect(try APIKeySource.file(directory + "/empty").load() == nil)
     }
 
     @Test func configurationValidationNamesTheKey() {
