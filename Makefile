@@ -12,8 +12,10 @@ SWIFT       ?= swift
 CONFIG      ?= debug
 APT_PACKAGES = libsystemd-dev libzstd-dev pkg-config zstd logrotate systemd-journal-remote mandoc python3-venv libcurl4 openssl
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Built into the binaries (rationd --version) and the .deb: git describe, see scripts/version.
+VERSION_HEADER = scripts/version --write-header >/dev/null
 
-.PHONY: all deps build release run parse-demo test llm check-unit check-man install clean
+.PHONY: all deps build release run parse-demo test llm check-unit check-man install uninstall deb clean
 
 all: build
 
@@ -28,6 +30,7 @@ build: deps
 	$(SWIFT) build -c $(CONFIG)
 
 release: deps
+	$(VERSION_HEADER)
 	$(SWIFT) build -c release
 
 # The main job: the daemon on the built-in defaults (this machine's journal when journald runs,
@@ -64,12 +67,15 @@ check-unit:
 check-man:
 	scripts/check-man
 
-# Binaries, unit, configuration (never overwriting an existing one), empty API key credential
-# file, man pages. Afterwards: systemctl daemon-reload && systemctl enable --now rationd
-install: deps
+# Binaries, unit, configuration (never overwriting an existing one) and its drop-in directory,
+# empty API key credential file, man pages. Installs only what it builds: no apt calls (the
+# build needs libsystemd-dev and libzstd-dev; `make deps` installs them).
+# Afterwards: systemctl daemon-reload && systemctl enable --now rationd
+install:
+	$(VERSION_HEADER)
 	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationd
 	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationctl
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/rationd \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/rationd/rationd.toml.d \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 .build/$(INSTALL_CONFIG)/rationd .build/$(INSTALL_CONFIG)/rationctl $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/etc/rationd/|$(SYSCONFDIR)/rationd/|g' \
@@ -83,5 +89,15 @@ install: deps
 	install -m 0644 man/rationd.toml.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/rationd.8 $(DESTDIR)$(MANDIR)/man8/
 
+# Removes what `make install` put there, except the configuration, the key and the state
+# (/etc/rationd, /var/lib/rationd): remove those by hand when they should go too.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rationd $(DESTDIR)$(PREFIX)/bin/rationctl $(DESTDIR)$(UNITDIR)/rationd.service \
+	  $(DESTDIR)$(MANDIR)/man1/rationctl.1 $(DESTDIR)$(MANDIR)/man5/rationd.toml.5 $(DESTDIR)$(MANDIR)/man8/rationd.8
+
+# rationd_VERSION_ARCH.deb in .build-deb/ (static Swift runtime; see scripts/make-deb).
+deb: deps
+	SWIFT=$(SWIFT) scripts/make-deb
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-static .build-deb

@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "CSigbusGuard"),
         // libcurl loaded at run time for https:// LLM endpoints only (plain http needs no TLS stack).
         .target(name: "CCurl"),
-        // The version `make` builds in (-Xcc -DRATIOND_VERSION=...), read by the executables only.
+        // The version `make` builds in (scripts/version --write-header), read by the executables only.
         .target(name: "CBuildInfo"),
 
         // Shared vocabulary: records, windows, verdicts, alerts, durable files, zstd frames.

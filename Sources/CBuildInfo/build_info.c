@@ -1,5 +1,10 @@
 #include "build_info.h"
 
+// Written by `scripts/version --write-header` (make install, make deb); ignored by git.
+#if __has_include("generated/rationd_version.h")
+#include "generated/rationd_version.h"
+#endif
+
 #ifndef RATIOND_VERSION
 #define RATIOND_VERSION "unknown"
 #endif
