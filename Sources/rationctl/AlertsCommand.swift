@@ -2,6 +2,7 @@ import AlertFilterOptions
 import ArgumentParser
 import Control
 import Foundation
+import RationCore
 
 struct AlertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,7 +67,7 @@ enum AlertText {
 
     static func cells(_ a: AlertRecord) -> [String] {
         [String(a.id), TimeText.timestamp(a.lastSeen), a.source, a.sessionKey, String(format: "%.2f", a.score),
-         verdict(a), String(a.count), String((a.events.first?.message ?? "").prefix(60))]
+         verdict(a), String(a.count), String((a.events.first?.message ?? "").prefix(60))].map { TerminalText.escaped($0) }
     }
 
     static func table(_ alerts: [AlertRecord]) -> String {
@@ -118,6 +119,6 @@ enum AlertText {
         for e in a.events {
             out.append("  \(TimeText.timestamp(e.time))  T\(e.template)  \(e.unit ?? "-")  \(e.message)")
         }
-        return out.joined(separator: "\n")
+        return TerminalText.escapedLines(out)
     }
 }

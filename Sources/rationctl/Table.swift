@@ -1,5 +1,7 @@
+import RationCore
+
 /// Columns aligned for people: left-aligned text, right-aligned numbers; the last column
-/// is not padded.
+/// is not padded. Cells hold log text, so their control characters are escaped.
 struct Table {
     var headers: [String]
     var rightAligned: Set<Int>
@@ -8,7 +10,7 @@ struct Table {
     init(_ headers: [String], rightAligned: Set<Int> = [], rows: [[String]]) {
         self.headers = headers
         self.rightAligned = rightAligned
-        self.rows = rows
+        self.rows = rows.map { $0.map { TerminalText.escaped($0) } }
     }
 
     func render() -> String {

@@ -27,8 +27,11 @@ enum AlertFormatter {
         let units = s.units.joined(separator: ",")
         let first = a.window.events.first?.message ?? ""
         let label = a.operatorLabel.map { " label=\($0.label.rawValue)" } ?? ""
-        return "\(a.id)\t\(time(a.lastSeen))\tx\(a.count)\t\(severity(s))\t\(units.isEmpty ? "-" : units)\t\(a.window.source)\t"
-            + "\(a.window.key)\tscore=\(String(format: "%.2f", a.suspicion.score))\t\(verdict(a.verdict))\(label)\t\(first.prefix(100))"
+        let fields = ["\(a.id)", time(a.lastSeen), "x\(a.count)", severity(s), units.isEmpty ? "-" : units, a.window.source.rawValue,
+                      a.window.key.rawValue, "score=\(String(format: "%.2f", a.suspicion.score))", "\(verdict(a.verdict))\(label)",
+                      String(first.prefix(100))]
+        // Fields are escaped one by one: a tab inside log text must not look like a separator.
+        return fields.map { TerminalText.escaped($0) }.joined(separator: "\t")
     }
 
     static func detail(_ s: StoredAlert) -> String {
@@ -51,7 +54,7 @@ enum AlertFormatter {
         }
         out.append("  templates:")
         for (id, text) in a.window.templates.sorted(by: { $0.key < $1.key }) { out.append("    \(id): \(text)") }
-        return out.joined(separator: "\n")
+        return TerminalText.escapedLines(out)
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {

@@ -13,12 +13,16 @@ struct ChunkedLineReader {
     let path: String
 
     /// Calls `body` with each line, in order; the buffer is valid only during the call.
+    /// Progress goes to stderr for large files (`ProgressReport`).
     func forEachLine(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw InputFileError(path: path, reason: String(cString: strerror(errno)))
         }
         defer { close(fd) }
+        var size = stat()
+        var progress = ProgressReport(label: path, totalBytes: fstat(fd, &size) == 0 && size.st_mode & S_IFMT == S_IFREG ? Int(size.st_size) : 0)
+        defer { progress.finish() }
         var splitter = LineSplitter(maxLineBytes: Int.max)
         var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
         while true {
@@ -28,6 +32,7 @@ struct ChunkedLineReader {
                 throw InputFileError(path: path, reason: String(cString: strerror(errno)))
             }
             if n == 0 { break }
+            progress.advance(by: n)
             chunk.withUnsafeBytes { raw in
                 splitter.feedBytes(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { line, _, _ in
                     body(line.bindMemory(to: UInt8.self))

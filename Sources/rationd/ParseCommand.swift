@@ -20,7 +20,11 @@ struct ParseCommand: ParsableCommand {
             help: "Line layout in logparser notation, e.g. '<Date> <Time> <Level> <Component>: <Content>'; only <Content> is mined. Default: the whole line.")
     var logFormat: String?
 
-    @Option(help: "Per-line output: csv (line,template_id,template) or jsonl (also the parameters).")
+    @Flag(help: "One JSON object per line (line, template id, template, parameters) instead of CSV.")
+    var json = false
+
+    /// The former spelling: `--output jsonl` is `--json`, `--output csv` the default.
+    @Option(help: .hidden)
     var output: OutputFormat = .csv
 
     @Flag(help: "Print the templates with their line counts instead of one row per line.")
@@ -79,6 +83,7 @@ struct ParseCommand: ParsableCommand {
             print(MinerConfigurationText.render(configuration), terminator: "")
             return
         }
+        let output = json ? OutputFormat.jsonl : output
         let format = try logFormat.map { try LogFormat($0) }
         var miner = TemplateMiner(configuration: configuration)
         // Lines keep the ids of templates the cap evicts later; their words are kept to name them.
@@ -123,7 +128,7 @@ struct ParseCommand: ParsableCommand {
             counts.sort { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
             for (id, count) in counts {
                 out.write("\(count)\t\(id)\t")
-                out.write(names[TemplateID(UInt64(id))])
+                out.write(TerminalText.escaped(names[TemplateID(UInt64(id))]))
                 out.write("\n")
             }
             out.write("# \(ids.count) lines, \(counts.count) templates\n")

@@ -65,7 +65,11 @@ struct TapCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The source id: names the checkpoint of an option-built source; with --config, taps only this configured source (e.g. journal, files.syslog).", valueName: "id"))
     var source: String?
 
-    @Option(help: ArgumentHelp("Output format: text or jsonl.", valueName: "text|jsonl"))
+    @Flag(help: "One JSON object per record (JSON lines) instead of text.")
+    var json = false
+
+    /// The former spelling of `--json` (`--format jsonl`), kept working.
+    @Option(help: .hidden)
     var format: String = "text"
 
     @Option(help: ArgumentHelp("Records per batch (one write and one checkpoint per batch).", valueName: "n"))
@@ -103,7 +107,7 @@ struct TapCommand: ParsableCommand {
         } catch {
             Self.fail("\(error)")
         }
-        var output = TapOutput(format: TapFormat(rawValue: format)!)
+        var output = TapOutput(format: json ? .jsonl : TapFormat(rawValue: format)!)
         var lastRecord = ContinuousClock.now
         var next = 0
         while !TapSignals.stopRequested {

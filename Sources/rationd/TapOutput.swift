@@ -65,7 +65,19 @@ struct TapOutput {
         if let priority = record.fields.priority { buffer += " <\(priority)>".utf8 }
         if let templateID { buffer += " \(templateID)".utf8 }
         buffer += ": ".utf8
-        for byte in record.message { buffer.append(byte == UInt8(ascii: "\n") ? UInt8(ascii: " ") : byte) }
+        // Control bytes as visible escapes (the terminal must not act on them); a newline
+        // inside a journal message stays one line.
+        for byte in record.message {
+            switch byte {
+            case UInt8(ascii: "\n"): buffer += "\\n".utf8
+            case UInt8(ascii: "\t"): buffer += "\\t".utf8
+            case 0x1B: buffer += "\\e".utf8
+            case 0..<0x20, 0x7F:
+                let hex = String(byte, radix: 16, uppercase: true)
+                buffer += "\\x\(hex.count == 1 ? "0" : "")\(hex)".utf8
+            default: buffer.append(byte)
+            }
+        }
     }
 
     private mutating func appendJSON(_ record: LogRecord, templateID: TemplateID?) {
