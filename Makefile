@@ -57,6 +57,7 @@ test: deps llm
 	SWIFT=$(SWIFT) scripts/run-tests
 	scripts/check-unit
 	scripts/check-man
+	@if [ "$$(id -u)" = 0 ]; then SWIFT=$(SWIFT) scripts/check-deb; else echo "check-deb skipped: needs root (it installs and purges the package)"; fi
 
 # systemd-analyze verify (no stderr) and security --offline=yes exposure <= 2.0 for the unit.
 check-unit:
