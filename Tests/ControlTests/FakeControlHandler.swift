@@ -116,7 +116,9 @@ final class FakeControlHandler: ControlHandler {
     static let base: Int64 = 1_764_000_000_000_000
     static let sampleAlerts: [Alert] = [
         alert(id: 1, time: base, unit: "nginx.service", score: 0.7, label: .abnormal, message: "upstream timed out"),
-        alert(id: 2, time: base + 60_000_000, unit: "sshd.service", score: 0.65, label: .normal, message: "Accepted publickey"),
+        alert(id: 2, time: base + 60_000_000, unit: "sshd.service", score: 0.65, label: .normal,
+              // Log text may carry terminal control sequences; rationctl must show, not obey, them.
+              message: "Accepted publickey\u{1B}[2J\nfake line"),
         alert(id: 3, time: base + 120_000_000, unit: "kernel", score: 0.95, label: nil, message: "I/O error, dev sda",
               source: "files.var-log", skipped: true),
     ]

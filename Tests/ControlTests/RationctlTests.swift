@@ -71,6 +71,8 @@ import Testing
             #expect(line.range(of: score)?.upperBound.utf16Offset(in: line) == scoreColumn, "score right-aligned in \(line)")
         }
         #expect(lines[1].contains("skipped") && lines[3].contains("abnormal"))
+        #expect(lines[2].hasSuffix("Accepted publickey\\e[2J\\nfake line"), "\(lines[2])")
+        #expect(!table.stdout.contains("\u{1B}"))
 
         let json = try await Self.run(["alerts", "list", "--json", "--verdict", "abnormal", "--since", "@1764000000"], socket: s.socketPath)
         #expect(json.status == 0, "\(json.stderr)")
@@ -88,6 +90,10 @@ import Testing
         #expect(show.stdout.contains("verdict:  abnormal [verified] model smollm2 verifier 1.10"))
         #expect(show.stdout.contains("newTemplate"))
         #expect(show.stdout.contains("upstream timed out"))
+
+        let escaped = try await Self.run(["alerts", "show", "2"], socket: s.socketPath)
+        #expect(escaped.stdout.contains("Accepted publickey\\e[2J\\nfake line"), "\(escaped.stdout)")
+        #expect(!escaped.stdout.contains("\u{1B}"))
 
         let missing = try await Self.run(["alerts", "show", "999"], socket: s.socketPath)
         #expect(missing.status == 1)
