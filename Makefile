@@ -10,7 +10,7 @@ MANDIR      ?= $(PREFIX)/share/man
 INSTALL_CONFIG ?= release
 SWIFT       ?= swift
 CONFIG      ?= debug
-APT_PACKAGES = libsystemd-dev libzstd-dev pkg-config zstd logrotate systemd-journal-remote mandoc python3-venv libcurl4 openssl
+APT_PACKAGES = libsystemd-dev libzstd-dev pkg-config zstd logrotate systemd-journal-remote mandoc python3-venv libcurl4 openssl binutils lintian
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Built into the binaries (rationd --version) and the .deb: git describe, see scripts/version.
 VERSION_HEADER = scripts/version --write-header >/dev/null
