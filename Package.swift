@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "RationDaemon", targets: ["RationDaemon"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Calibration", targets: ["Calibration"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -77,6 +78,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Offline evaluation: labelled datasets replayed through triage, detection metrics,
+        // synthetic alerts for store tests and benchmarks. Not part of the daemon.
+        .target(name: "Evaluation", dependencies: ["RationCore", "Triage", "AlertStore"]),
+
         // Expert calibration: the RationAnomaly reward and fine-tuning exports from operator labels.
         .target(name: "Calibration", dependencies: ["RationCore", "Reasoning"]),
 
@@ -88,7 +93,7 @@ let package = Package(
         // Executables.
         .executableTarget(name: "rationd", dependencies: [
             "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore",
-            "Configuration", "RationDaemon", "Pipeline", "Calibration", "AlertFilterOptions", "CBuildInfo",
+            "Configuration", "RationDaemon", "Pipeline", "Calibration", "AlertFilterOptions", "CBuildInfo", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rationctl", dependencies: [
@@ -100,11 +105,11 @@ let package = Package(
         .testTarget(name: "RationCoreTests", dependencies: ["RationCore"]),
         .testTarget(name: "TemplateMinerTests", dependencies: ["TemplateMiner"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TriageTests", dependencies: ["Triage", "TemplateMiner"],
+        .testTarget(name: "TriageTests", dependencies: ["Triage", "TemplateMiner", "Evaluation"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"], exclude: ["Fixtures"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
+        .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore", "Evaluation"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TemplateMiner"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",

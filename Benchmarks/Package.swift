@@ -17,10 +17,14 @@ let package = Package(
             .product(name: "RationCore", package: "rationd"),
             .product(name: "TemplateMiner", package: "rationd"),
             .product(name: "Triage", package: "rationd"),
+            .product(name: "Evaluation", package: "rationd"),
         ]),
         .executableTarget(name: "bench-journal", dependencies: [.product(name: "Ingest", package: "rationd")]),
         .executableTarget(name: "bench-files", dependencies: [.product(name: "Ingest", package: "rationd")]),
-        .executableTarget(name: "bench-store", dependencies: [.product(name: "AlertStore", package: "rationd")]),
+        .executableTarget(name: "bench-store", dependencies: [
+            .product(name: "AlertStore", package: "rationd"),
+            .product(name: "Evaluation", package: "rationd"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

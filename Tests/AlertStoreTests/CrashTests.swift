@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Evaluation
 import Glibc
 #endif
 import Foundation

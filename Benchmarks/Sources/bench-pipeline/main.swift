@@ -12,6 +12,7 @@
 // Rates are lines per second of thread CPU time. Prints one JSON object.
 // usage: bench-pipeline RAW_HDFS_FILE [--rounds N] [--profile pipeline|sessionizer|records|miner]
 #if canImport(Glibc)
+import Evaluation
 import Glibc
 #endif
 import RationCore

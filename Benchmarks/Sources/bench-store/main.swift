@@ -5,6 +5,7 @@
 //   bench-store [--alerts N] [--events-per-window K] [--units U] [--level L] [--dir DIR] [--keep]
 //   bench-store --query-only --dir DIR      (time queries on a store kept by --keep)
 #if canImport(Glibc)
+import Evaluation
 import Glibc
 #endif
 import AlertStore

@@ -1,4 +1,5 @@
 import RationCore
+import Triage
 
 /// Replays a labelled dataset through miner -> sessionizer -> triage exactly as the daemon
 /// runs them (records in order, windows assessed as they close, learning online), and

@@ -1,5 +1,6 @@
 import Foundation
 import RationCore
+import Triage
 
 /// A labelled log dataset turned into the records a source would deliver, the sessionizer
 /// settings that window it, and the truth per window/session. Evaluations replay it through

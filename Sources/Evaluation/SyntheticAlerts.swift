@@ -1,3 +1,4 @@
+import AlertStore
 import RationCore
 
 /// Deterministic, realistic-looking alerts for the store's benchmark and crash test: alert
