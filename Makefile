@@ -44,8 +44,8 @@ run: deps
 
 # Template mining of the bundled HDFS sample (the former `make run`).
 parse-demo: deps
-	$(SWIFT) build -c release --product rationd
-	.build/release/rationd parse --log-format '<Date> <Time> <Pid> <Level> <Component>: <Content>' \
+	$(SWIFT) build -c release --product rationlab
+	.build/release/rationlab parse --log-format '<Date> <Time> <Pid> <Level> <Component>: <Content>' \
 	  --summary Tests/TemplateMinerTests/Fixtures/HDFS_2k.log
 
 # Local llama.cpp server + small model for the reasoning integration tests (PyPI only).
@@ -76,9 +76,11 @@ install:
 	$(VERSION_HEADER)
 	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationd
 	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationctl
+	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationlab
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/rationd/rationd.toml.d \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 .build/$(INSTALL_CONFIG)/rationd .build/$(INSTALL_CONFIG)/rationctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 .build/$(INSTALL_CONFIG)/rationd .build/$(INSTALL_CONFIG)/rationctl .build/$(INSTALL_CONFIG)/rationlab \
+	  $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/etc/rationd/|$(SYSCONFDIR)/rationd/|g' \
 	  systemd/rationd.service > $(DESTDIR)$(UNITDIR)/rationd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/rationd.service
@@ -86,15 +88,15 @@ install:
 	  install -m 0644 etc/rationd/rationd.toml $(DESTDIR)$(SYSCONFDIR)/rationd/rationd.toml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/rationd/llm-api-key ] || \
 	  install -m 0600 /dev/null $(DESTDIR)$(SYSCONFDIR)/rationd/llm-api-key
-	install -m 0644 man/rationctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/rationctl.1 man/rationlab.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/rationd.toml.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/rationd.8 $(DESTDIR)$(MANDIR)/man8/
 
 # Removes what `make install` put there, except the configuration, the key and the state
 # (/etc/rationd, /var/lib/rationd): remove those by hand when they should go too.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/rationd $(DESTDIR)$(PREFIX)/bin/rationctl $(DESTDIR)$(UNITDIR)/rationd.service \
-	  $(DESTDIR)$(MANDIR)/man1/rationctl.1 $(DESTDIR)$(MANDIR)/man5/rationd.toml.5 $(DESTDIR)$(MANDIR)/man8/rationd.8
+	rm -f $(DESTDIR)$(PREFIX)/bin/rationd $(DESTDIR)$(PREFIX)/bin/rationctl $(DESTDIR)$(PREFIX)/bin/rationlab \
+	  $(DESTDIR)$(UNITDIR)/rationd.service $(DESTDIR)$(MANDIR)/man1/rationctl.1 $(DESTDIR)$(MANDIR)/man1/rationlab.1 $(DESTDIR)$(MANDIR)/man5/rationd.toml.5 $(DESTDIR)$(MANDIR)/man8/rationd.8
 
 # rationd_VERSION_ARCH.deb in .build-deb/ (static Swift runtime; see scripts/make-deb).
 deb: deps

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Configuration", targets: ["Configuration"]),
         .library(name: "Control", targets: ["Control"]),
         .executable(name: "rationctl", targets: ["rationctl"]),
+        .executable(name: "rationlab", targets: ["rationlab"]),
         .library(name: "RationDaemon", targets: ["RationDaemon"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Calibration", targets: ["Calibration"]),
@@ -96,6 +97,12 @@ let package = Package(
             "Configuration", "RationDaemon", "Pipeline", "Calibration", "AlertFilterOptions", "CBuildInfo", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The lab: offline mining, evaluations, reward, exports, distillation.
+        .executableTarget(name: "rationlab", dependencies: [
+            "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore", "Configuration", "Pipeline",
+            "Calibration", "Evaluation", "CBuildInfo",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "rationctl", dependencies: [
             "RationCore", "Control", "AlertFilterOptions", "CBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,10 +121,10 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",
                                                            "rationd", "rationctl", "ProcessTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "Reasoning", "AlertStore", "rationd",
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "RationCore", "Reasoning", "AlertStore", "rationd", "rationlab",
                                                           "ProcessTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd",
+        .testTarget(name: "RationDaemonTests", dependencies: ["RationDaemon", "Configuration", "Control", "rationd", "rationlab",
                                                                "ProcessTestSupport"]),
         // Child processes of the built executables, shared by the suites that drive them.
         .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),

@@ -1,4 +1,4 @@
-"""Parsing accuracy of `rationd parse` on the Loghub-2k systems in ../shared/datasets.
+"""Parsing accuracy of `rationlab parse` on the Loghub-2k systems in ../shared/datasets.
 
 Two tables:
 1. The shipped configuration (etc/rationd/rationd.toml, read with --config): GA, PA, FGA,

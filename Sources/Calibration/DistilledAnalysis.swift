@@ -1,9 +1,9 @@
 import Foundation
 import RationCore
 
-/// One kept teacher analysis, one JSONL line of `rationd distill --output`. Its `time`,
+/// One kept teacher analysis, one JSONL line of `rationlab distill --output`. Its `time`,
 /// `template`, `label` and `analysis` keys are those of ``LabelledTemplate``, so the file is
-/// also a direct input of `rationd export sft --from`.
+/// also a direct input of `rationlab export sft --from`.
 public struct DistilledAnalysis: Sendable, Hashable, Codable {
     public var time: Double
     public var template: String

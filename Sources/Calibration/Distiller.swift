@@ -235,7 +235,7 @@ public struct Distiller: Sendable {
                 let record = try JSONDecoder().decode(DistilledAnalysis.self, from: Data(text.utf8))
                 result[record.template] = record
             } catch {
-                throw .badRecord(source: path, line: number, reason: "not a distilled analysis (rationd distill output)")
+                throw .badRecord(source: path, line: number, reason: "not a distilled analysis (rationlab distill output)")
             }
         }
         return result

@@ -1,7 +1,7 @@
 import Foundation
 import RationCore
 
-/// One expert judgement of a template: input line of `rationd export sft`,
+/// One expert judgement of a template: input line of `rationlab export sft`,
 /// `{"time": …, "template": …, "label": "normal"|"abnormal", "analysis": …}`. `time` is Unix
 /// seconds (number) or an ISO 8601 string; it orders the chronological split.
 public struct LabelledTemplate: Sendable, Hashable {

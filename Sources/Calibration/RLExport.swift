@@ -6,7 +6,7 @@ import Reasoning
 /// (``PromptBuilder``) as `prompt`, with the expert's `label` and the teacher's `reference`
 /// analysis (null when none was distilled) as extra columns that a reward function receives,
 /// e.g. TRL's GRPOTrainer passes dataset columns to reward functions as keyword arguments.
-/// The reward itself is ``CompletionReward`` (`rationd reward`).
+/// The reward itself is ``CompletionReward`` (`rationlab reward`).
 public struct RLExport: Sendable {
     public struct Example: Sendable, Hashable, Codable {
         public var prompt: [ChatMessage]

@@ -1,7 +1,7 @@
 import Foundation
 import RationCore
 
-/// One input line of `rationd reward`: `{"completion": …, "label": "normal"|"abnormal",
+/// One input line of `rationlab reward`: `{"completion": …, "label": "normal"|"abnormal",
 /// "reference": …}`; `reference` may be absent or null.
 public struct RewardRecord: Sendable, Hashable, Codable {
     public var completion: String

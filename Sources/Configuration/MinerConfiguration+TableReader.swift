@@ -2,7 +2,7 @@ import TemplateMiner
 
 extension MinerConfiguration {
     /// `[miner]`: every key maps onto one `MinerConfiguration` property; a missing key keeps
-    /// the default, so the daemon's built-in values, the shipped file and `rationd parse` agree.
+    /// the default, so the daemon's built-in values, the shipped file and `rationlab parse` agree.
     init(reading t: TableReader) throws(ConfigurationError) {
         self = .default
         similarityThreshold = try t.double("similarity_threshold", default: similarityThreshold, in: 0.01...1)

@@ -2,7 +2,7 @@ import Foundation
 import TemplateMiner
 
 /// A miner configuration written as `[miner]` keys, one `key = value` line each, in the order
-/// the shipped file uses: what `rationd parse --print-configuration` prints.
+/// the shipped file uses: what `rationlab parse --print-configuration` prints.
 public enum MinerConfigurationText {
     public static func render(_ c: MinerConfiguration) -> String {
         var lines = [

@@ -10,7 +10,7 @@ import RationCore
 ///
 /// JSON lines (a path ending in `.jsonl`): one object per line with `template`, `label` and
 /// optionally `analysis` (other keys such as `time` are ignored) — the labelled-template
-/// format of `rationd export sft` and the output of `rationd distill`, so distilled analyses
+/// format of `rationlab export sft` and the output of `rationlab distill`, so distilled analyses
 /// become the examples' reasoning. The last line about a template stands.
 public enum FewShotFile {
     public static func load(path: String) throws(ReasoningError) -> [LabelledExample] {
@@ -68,7 +68,7 @@ public enum FewShotFile {
 
     /// Checks labels and repeats. A repeated template with the same label is read once; with
     /// another label it is an error naming both lines, unless `laterWins` (JSON lines are
-    /// appended over time, as `rationd distill` does: the last line about a template stands).
+    /// appended over time, as `rationlab distill` does: the last line about a template stands).
     private static func collect(_ rows: [(line: Int, template: String, label: String, analysis: String?)], labelName: String,
                                 laterWins: Bool, path: String) throws(ReasoningError) -> [LabelledExample] {
         var examples: [LabelledExample] = []

@@ -1,7 +1,7 @@
 /// A line layout in logparser notation, e.g. `<Date> <Time> <Level> <Component>: <Content>`:
 /// `<Name>` is a field (shortest match), a run of spaces matches any whitespace, anything
 /// else is regular-expression text (`\[`, `(\[<PID>\])?`), as in logparser. Only
-/// `<Content>` goes to the miner. Used offline (`rationd parse`); not on the hot path.
+/// `<Content>` goes to the miner. Used offline (`rationlab parse`); not on the hot path.
 public struct LogFormat {
     public let format: String
     private let regex: Regex<AnyRegexOutput>

@@ -1,5 +1,5 @@
 /// Settings of the template miner, with the one set of defaults that `rationd run`, the
-/// shipped `rationd.toml`, `rationd parse` and every evaluation use. Built-in masking covers
+/// shipped `rationd.toml`, `rationlab parse` and every evaluation use. Built-in masking covers
 /// the values that are never part of a template; the miner learns the rest (a position that
 /// shows `distinctValuesForParameter` different words while the rest of the line stays the
 /// same is a value); `extraMasks` lets an operator add site-specific masks.

@@ -107,9 +107,9 @@ struct FollowFilesCommand: ParsableCommand {
             output.append(0x0A)
         case .jsonl:
             var line = "{\"time\":\(record.time.microsecondsSinceEpoch),\"path\":"
-            line += JSON.quote(record.fields.path ?? "")
+            line += JSONText.quote(record.fields.path ?? "")
             line += ",\"truncated\":\(record.fields.truncated),\"message\":"
-            line += JSON.quote(record.displayMessage)
+            line += JSONText.quote(record.displayMessage)
             line += "}\n"
             output.append(contentsOf: line.utf8)
         }

@@ -6,17 +6,13 @@ struct Rationd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rationd",
         abstract: "Log anomaly agent: follows journald and log files, mines templates, triages windows, asks an LLM to reason about the suspicious ones.",
+        discussion: "Offline tools (parse, eval, reward, export, distill) are in rationlab(1).",
         version: RationdVersion.current,
         subcommands: [
-            ParseCommand.self,
+            RunCommand.self,
             AlertsCommand.self,
             TapCommand.self,
             FollowFilesCommand.self,
-            EvalCommand.self,
-            RunCommand.self,
-            RewardCommand.self,
-            ExportCommand.self,
-            DistillCommand.self,
         ]
     )
 

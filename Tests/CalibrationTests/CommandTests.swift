@@ -1,22 +1,16 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
-/// Runs the real `rationd reward` and `rationd export sft` on temporary files.
+/// Runs the real `rationlab reward`, `export` and `distill` on temporary files.
 @Suite struct CommandTests {
-    static var rationd: String {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rationd").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/rationd").path,
-        ]
-        return candidates.first(where: FileManager.default.isExecutableFile) ?? candidates[1]
-    }
+    static var rationlab: String { Binaries.path("rationlab") }
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     func run(_ arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.rationd)
+        process.executableURL = URL(fileURLWithPath: Self.rationlab)
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

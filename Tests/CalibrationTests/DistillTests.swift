@@ -5,7 +5,7 @@ import RationCore
 import Reasoning
 import Testing
 
-/// `rationd distill` and the exports that read its output, against a scripted teacher
+/// `rationlab distill` and the exports that read its output, against a scripted teacher
 /// (Fixtures/fake_teacher.py) for the replies a real model cannot be made to give on demand.
 @Suite(.serialized) struct DistillTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path

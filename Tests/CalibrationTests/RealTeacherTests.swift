@@ -2,7 +2,7 @@ import Foundation
 import ProcessTestSupport
 import Testing
 
-/// `rationd distill` against a real llama.cpp server (`scripts/llm-server`, SmolLM2-135M).
+/// `rationlab distill` against a real llama.cpp server (`scripts/llm-server`, SmolLM2-135M).
 /// The small model's analyses mean nothing: this asserts the plumbing (requests out, replies
 /// classified and counted, kept lines well-formed), never what the model answers.
 @Suite struct RealTeacherTests {

@@ -16,7 +16,7 @@ import Testing
         #expect(parsed.changes(from: RationdConfiguration()).isEmpty)
     }
 
-    /// `rationd parse` and the evaluations start from `MinerConfiguration.default`; the daemon
+    /// `rationlab parse` and the evaluations start from `MinerConfiguration.default`; the daemon
     /// from `RationdConfiguration()`: the same miner.
     @Test func daemonMinerDefaultsAreTheMinerDefaults() throws {
         #expect(RationdConfiguration().miner == MinerConfiguration.default)
@@ -51,7 +51,7 @@ import Testing
         #expect(c.miner == expected)
     }
 
-    /// What `rationd parse --print-configuration` prints reads back as the same miner.
+    /// What `rationlab parse --print-configuration` prints reads back as the same miner.
     @Test func printedMinerConfigurationReadsBack() throws {
         var c = MinerConfiguration.default
         c.extraMasks = [MaskingRule(name: "ticket", pattern: "TCK-[0-9]+"), MaskingRule(name: "quoted", pattern: #""\d+""#)]

@@ -11,9 +11,9 @@ import Testing
         var stderr: String
     }
 
-    static func rationd(_ arguments: [String]) throws -> Output {
+    static func rationlab(_ arguments: [String]) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.path("rationd"))
+        process.executableURL = URL(fileURLWithPath: Binaries.path("rationlab"))
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -39,8 +39,8 @@ import Testing
     @Test func jsonAndTheFormerSpellingGiveTheSameOutput() throws {
         let path = try Self.file("small.log", "user alice logged in\nuser bob logged in\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let json = try Self.rationd(["parse", "--json", path])
-        let old = try Self.rationd(["parse", "--output", "jsonl", path])
+        let json = try Self.rationlab(["parse", "--json", path])
+        let old = try Self.rationlab(["parse", "--output", "jsonl", path])
         #expect(json.status == 0 && old.status == 0)
         #expect(json.stdout == old.stdout)
         #expect(json.stdout.hasPrefix("{\"line\":1,"))
@@ -51,7 +51,7 @@ import Testing
         let line = "block blk_1 served to 10.0.0.1 in 12 ms\n"
         let path = try Self.file("large.log", String(repeating: line, count: (9 << 20) / line.utf8.count))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try Self.rationd(["parse", "--summary", path])
+        let result = try Self.rationlab(["parse", "--summary", path])
         #expect(result.status == 0)
         #expect(result.stderr.contains("\(path)  100%"), "\(result.stderr)")
         #expect(!result.stdout.contains("%  "), "progress stays off stdout")
@@ -61,7 +61,7 @@ import Testing
         // The tokenizer splits on C0 controls; a C1 control (CSI, U+009B) stays inside a word.
         let path = try Self.file("escape.log", "login \u{9B}cleared failed\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try Self.rationd(["parse", "--summary", path])
+        let result = try Self.rationlab(["parse", "--summary", path])
         #expect(result.stdout.contains("login \\u{9B}cleared failed"), "\(result.stdout)")
         #expect(!result.stdout.contains("\u{9B}"))
     }

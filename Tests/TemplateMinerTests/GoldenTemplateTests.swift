@@ -6,7 +6,7 @@ import Testing
 /// Pins the templates (text and line count) mined from HDFS_2k.log with the default
 /// configuration. A change to masking or matching that alters them fails here; when the
 /// change is intended, regenerate Fixtures/HDFS_2k.templates with
-/// `rationd parse --log-format '<Date> <Time> <Pid> <Level> <Component>: <Content>' --summary`
+/// `rationlab parse --log-format '<Date> <Time> <Pid> <Level> <Component>: <Content>' --summary`
 /// (count, tab, template per line) and review the difference.
 @Suite struct GoldenTemplateTests {
     @Test func hdfsTemplatesMatchTheGoldenFile() throws {

@@ -5,7 +5,7 @@ import TemplateMiner
 import Testing
 @testable import Triage
 
-/// Pins the detection figures the README reports (`rationd eval detection …`, default
+/// Pins the detection figures the README reports (`rationlab eval detection …`, default
 /// configuration) on the bundled datasets, through the real miner, so a regression in the
 /// miner, the sessionizer or triage fails CI.
 @Suite struct DetectionFiguresTests {

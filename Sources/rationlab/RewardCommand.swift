@@ -3,7 +3,7 @@ import Calibration
 import Foundation
 import RationCore
 
-/// `rationd reward`: scores completions with the RationAnomaly reward (format + answer with
+/// `rationlab reward`: scores completions with the RationAnomaly reward (format + answer with
 /// asymmetric cost + thinking quality), one JSON object per input line.
 struct RewardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -72,11 +72,11 @@ struct RewardCommand: ParsableCommand {
                 print(String(decoding: try encoder.encode(line), as: UTF8.self))
             } catch let error as CalibrationError {
                 skipped += 1
-                FileHandle.standardError.write(Data("rationd reward: skipped \(error.description)\n".utf8))
+                FileHandle.standardError.write(Data("rationlab reward: skipped \(error.description)\n".utf8))
             }
         }
         if skipped > 0 {
-            FileHandle.standardError.write(Data("rationd reward: \(skipped) line(s) skipped\n".utf8))
+            FileHandle.standardError.write(Data("rationlab reward: \(skipped) line(s) skipped\n".utf8))
             throw ExitCode(1)
         }
     }

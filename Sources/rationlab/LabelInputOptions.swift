@@ -7,7 +7,7 @@ import Pipeline
 import RationCore
 import Reasoning
 
-/// Where `rationd distill` and `rationd export` read expert labels: a labelled template CSV,
+/// Where `rationlab distill` and `rationlab export` read expert labels: a labelled template CSV,
 /// and the daemon's state (template labels are verdict cache overrides in
 /// `<state>/verdicts.cache`; alert labels are in the alert store). Read offline, without the
 /// daemon: both files are written atomically, and the store opens read-only.

@@ -6,7 +6,7 @@ import TemplateMiner
 import Glibc
 #endif
 
-/// `rationd parse`: mines templates from log files offline and writes, per line, the id and
+/// `rationlab parse`: mines templates from log files offline and writes, per line, the id and
 /// the final text of its template (the input format of score_parsing.py), or a summary.
 struct ParseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -148,17 +148,17 @@ struct ParseCommand: ParsableCommand {
             }
         } else {
             for (index, id) in ids.enumerated() {
-                let params = parameters[index].map(JSON.quote).joined(separator: ",")
-                out.write("{\"line\":\(index + 1),\"template_id\":\(id.rawValue),\"template\":\(JSON.quote(text(id))),\"parameters\":[\(params)]}\n")
+                let params = parameters[index].map(JSONText.quote).joined(separator: ",")
+                out.write("{\"line\":\(index + 1),\"template_id\":\(id.rawValue),\"template\":\(JSONText.quote(text(id))),\"parameters\":[\(params)]}\n")
             }
         }
         out.flush()
         let stats = miner.statistics
         if unmatched > 0 {
-            printError("rationd parse: \(unmatched) lines did not fit the log format and were mined whole")
+            printError("rationlab parse: \(unmatched) lines did not fit the log format and were mined whole")
         }
         if stats.evictions > 0 || stats.cappedLines > 0 || stats.truncatedLines > 0 {
-            printError("rationd parse: \(stats.evictions) templates evicted (cap \(configuration.maxTemplates)), \(stats.cappedLines) lines cut at \(configuration.maxLineBytes) bytes, \(stats.truncatedLines) lines over \(configuration.maxTokens) tokens")
+            printError("rationlab parse: \(stats.evictions) templates evicted (cap \(configuration.maxTemplates)), \(stats.cappedLines) lines cut at \(configuration.maxLineBytes) bytes, \(stats.truncatedLines) lines over \(configuration.maxTokens) tokens")
         }
         if let snapshotPath {
             try miner.save(to: snapshotPath)
@@ -166,7 +166,7 @@ struct ParseCommand: ParsableCommand {
     }
 }
 
-/// An input file of `rationd parse` that cannot be read.
+/// An input file of `rationlab parse` that cannot be read.
 struct InputFileError: Error, CustomStringConvertible {
     var path: String
     var reason: String

@@ -4,7 +4,7 @@ import Foundation
 import RationCore
 import Reasoning
 
-/// `rationd distill`: teacher analyses of expert-labelled templates (RationAnomaly §3.2),
+/// `rationlab distill`: teacher analyses of expert-labelled templates (RationAnomaly §3.2),
 /// kept only when the teacher's answer agrees with the label, appended to a JSONL file.
 struct DistillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +16,7 @@ struct DistillCommand: AsyncParsableCommand {
             is --teacher/--model/--api-key-file, or the [reasoning] endpoints of --config. Kept \
             analyses are appended to --output (default <state>/distilled.jsonl) as JSON lines \
             {time, template, label, analysis, teacher, score, origin}, the input format of \
-            `rationd export sft --from`; dropped replies go to <output minus .jsonl>.dropped.jsonl \
+            `rationlab export sft --from`; dropped replies go to <output minus .jsonl>.dropped.jsonl \
             with the reason. A rerun skips templates already kept or dropped for the same label. \
             Exit status: 0 when the run finished (teacher failures are counted and can be retried \
             by a rerun), 1 when every request failed or the output cannot be written.
@@ -26,7 +26,7 @@ struct DistillCommand: AsyncParsableCommand {
     @OptionGroup var labels: LabelInputOptions
 
     /// `--config` belongs to the root command.
-    @ParentCommand var parent: Rationd
+    @ParentCommand var parent: Rationlab
 
     @Option(help: ArgumentHelp("Teacher endpoint, OpenAI-compatible base URL (…/v1); default: the [reasoning] endpoints of --config.", valueName: "url"))
     var teacher: String?
@@ -71,8 +71,8 @@ struct DistillCommand: AsyncParsableCommand {
     var limit: Int?
 
     func run() async throws {
-        guard labels.hasSource(config: parent.checkConfig.config) else { throw ValidationError("give --labels-csv, --state-dir or --config") }
-        let settings = try labels.settings(config: parent.checkConfig.config)
+        guard labels.hasSource(config: parent.config) else { throw ValidationError("give --labels-csv, --state-dir or --config") }
+        let settings = try labels.settings(config: parent.config)
         guard let output = output ?? (labels.stateDirectory ?? settings?.stateDirectory).map({ $0 + "/distilled.jsonl" }) else {
             throw ValidationError("give --output (or --state-dir/--config for <state>/distilled.jsonl)")
         }
@@ -89,7 +89,7 @@ struct DistillCommand: AsyncParsableCommand {
             reasoning = configured
         } else {
             throw ValidationError(settings == nil ? "give --teacher (or --config with a [reasoning] section)"
-                                                  : "\(parent.checkConfig.config ?? ""): reasoning is disabled; give --teacher")
+                                                  : "\(parent.config ?? ""): reasoning is disabled; give --teacher")
         }
         reasoning.requestTimeout = .milliseconds(Int64(timeout * 1000))
         do {
@@ -97,7 +97,7 @@ struct DistillCommand: AsyncParsableCommand {
             pool = try EndpointPool(configuration: reasoning)
         } catch { throw ValidationError(error.description) }
 
-        var all = try labels.load(config: parent.checkConfig.config) { printError("rationd distill: \($0)") }
+        var all = try labels.load(config: parent.config) { printError("rationlab distill: \($0)") }
         if let limit { all = Array(all.prefix(max(0, limit))) }
         let distiller: Distiller
         do {
@@ -111,10 +111,10 @@ struct DistillCommand: AsyncParsableCommand {
         if !directory.isEmpty {
             do { try DurableFile.makeDirectories(directory) } catch { throw ValidationError(error.description) }
         }
-        printError("rationd distill: \(all.count) labelled templates, teacher \(reasoning.endpoints.map { "\($0.baseURL) (\($0.model))" }.joined(separator: ", ")), output \(output)")
+        printError("rationlab distill: \(all.count) labelled templates, teacher \(reasoning.endpoints.map { "\($0.baseURL) (\($0.model))" }.joined(separator: ", ")), output \(output)")
         let progress: Distiller.Progress
         do {
-            progress = try await distiller.run(labels: all, output: output, warn: { printError("rationd distill: \($0)") }) { progress, event in
+            progress = try await distiller.run(labels: all, output: output, warn: { printError("rationlab distill: \($0)") }) { progress, event in
                 let what: String
                 switch event {
                 case let .kept(template): what = "kept \(Self.short(template))"
@@ -122,10 +122,10 @@ struct DistillCommand: AsyncParsableCommand {
                     what = "dropped (\(reason == .disagrees ? "disagree" : "malformed")) \(Self.short(template)): \(detail.prefix(160))"
                 case let .failed(template, error): what = "failed \(Self.short(template)): \(error.prefix(160))"
                 }
-                printError("rationd distill: \(progress) | \(what)")
+                printError("rationlab distill: \(progress) | \(what)")
             }
         } catch {
-            printError("rationd distill: \(error.description)")
+            printError("rationlab distill: \(error.description)")
             throw ExitCode.failure
         }
         print("""
@@ -134,7 +134,7 @@ struct DistillCommand: AsyncParsableCommand {
             dropped-malformed \(progress.malformed) failed \(progress.failed)
             """)
         if progress.everythingFailed {
-            printError("rationd distill: every request failed; is the teacher reachable?")
+            printError("rationlab distill: every request failed; is the teacher reachable?")
             throw ExitCode.failure
         }
     }

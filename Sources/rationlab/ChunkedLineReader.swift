@@ -6,7 +6,7 @@ import Glibc
 /// Reads a file in fixed-size chunks and hands out its lines, cut by the file source's own
 /// `LineSplitter` (`\n` ends a line, a trailing `\r` is dropped, a last line without newline
 /// counts), so offline commands hold one chunk and the line in progress rather than the
-/// whole input. Lines are never split: `rationd parse` numbers them as the file does.
+/// whole input. Lines are never split: `rationlab parse` numbers them as the file does.
 struct ChunkedLineReader {
     static let chunkSize = 1 << 20
 

@@ -3,7 +3,7 @@ import Calibration
 import Foundation
 import RationCore
 
-/// `rationd export`: fine-tuning data from expert labels.
+/// `rationlab export`: fine-tuning data from expert labels.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -12,16 +12,16 @@ struct ExportCommand: ParsableCommand {
     )
 }
 
-/// `rationd export sft`: chat-messages JSONL with a chronological train/validation split.
+/// `rationlab export sft`: chat-messages JSONL with a chronological train/validation split.
 struct ExportSFTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sft",
         abstract: "Write train.jsonl and validation.jsonl (chat messages) from labelled templates.",
         discussion: """
             Input, either --from: JSON lines {"time": Unix seconds or ISO 8601, "template": …, \
-            "label": "normal"|"abnormal", "analysis": …} (`rationd distill` output is such a file); \
+            "label": "normal"|"abnormal", "analysis": …} (`rationlab distill` output is such a file); \
             or labels from --labels-csv/--state-dir/--config joined by template text with the \
-            analyses of --analyses (a `rationd distill` output; an analysis distilled for another \
+            analyses of --analyses (a `rationlab distill` output; an analysis distilled for another \
             label than the current one is stale and not used; labels without an analysis are \
             counted and left out). The newest --validation-fraction of the examples (by time) go \
             to validation. Unreadable lines are reported on stderr by line number and skipped; the \
@@ -35,7 +35,7 @@ struct ExportSFTCommand: ParsableCommand {
     @OptionGroup var labels: LabelInputOptions
 
     /// `--config` belongs to the root command.
-    @ParentCommand var root: Rationd
+    @ParentCommand var root: Rationlab
 
     @OptionGroup var output: ExportOutputOptions
 
@@ -44,7 +44,7 @@ struct ExportSFTCommand: ParsableCommand {
         do { export = try SFTExport(validationFraction: output.validationFraction) } catch { throw ValidationError(error.description) }
         var items: [LabelledTemplate] = []
         var skipped = 0
-        switch (from, labels.hasSource(config: root.checkConfig.config)) {
+        switch (from, labels.hasSource(config: root.config)) {
         case (nil, false): throw ValidationError("give --from, or label sources (--labels-csv, --state-dir, --config) with --analyses")
         case (.some, true): throw ValidationError("--from already holds labels; do not combine it with --labels-csv, --state-dir or --config")
         case let (.some(from), false):
@@ -57,17 +57,17 @@ struct ExportSFTCommand: ParsableCommand {
                     items.append(try LabelledTemplate.decode(String(line), source: from, lineNumber: index + 1))
                 } catch {
                     skipped += 1
-                    printError("rationd export sft: skipped \(error.description)")
+                    printError("rationlab export sft: skipped \(error.description)")
                 }
             }
         case (nil, true):
             guard let analyses = output.analyses else { throw ValidationError("--analyses is required with label sources: SFT needs an analysis per example") }
-            let all = try labels.load(config: root.checkConfig.config) { printError("rationd export sft: \($0)") }
+            let all = try labels.load(config: root.config) { printError("rationlab export sft: \($0)") }
             let references: [String: DistilledAnalysis]
             do { references = try Distiller.analyses(path: analyses) } catch { throw ValidationError(error.description) }
             let joined = TemplateLabel.withAnalyses(all, references)
             items = joined.items
-            printError("rationd export sft: \(all.count) labels, \(joined.items.count) with an analysis, \(joined.missing) without (run rationd distill for them)")
+            printError("rationlab export sft: \(all.count) labels, \(joined.items.count) with an analysis, \(joined.missing) without (run rationlab distill for them)")
         }
         let split = export.split(items)
         try Self.write([("train.jsonl", split.train.map { $0.jsonLine() }),
@@ -75,7 +75,7 @@ struct ExportSFTCommand: ParsableCommand {
         print(Self.describe("train", split.train.count, split.trainBalance))
         print(Self.describe("validation", split.validation.count, split.validationBalance))
         if skipped > 0 {
-            printError("rationd export sft: \(skipped) line(s) skipped")
+            printError("rationlab export sft: \(skipped) line(s) skipped")
             throw ExitCode(1)
         }
     }
@@ -98,7 +98,7 @@ struct ExportSFTCommand: ParsableCommand {
     }
 }
 
-/// `rationd export rl`: GRPO prompts with label and reference analysis.
+/// `rationlab export rl`: GRPO prompts with label and reference analysis.
 struct ExportRLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rl",
@@ -107,7 +107,7 @@ struct ExportRLCommand: ParsableCommand {
             One JSON line per labelled template: {"prompt": [system, user messages as the daemon \
             sends them], "label": "normal"|"abnormal", "reference": the distilled analysis from \
             --analyses or null, "time": …}. The reward of a completion for such a line is \
-            `rationd reward` on {"completion", "label", "reference"}. Same chronological split as \
+            `rationlab reward` on {"completion", "label", "reference"}. Same chronological split as \
             `export sft`.
             """
     )
@@ -115,15 +115,15 @@ struct ExportRLCommand: ParsableCommand {
     @OptionGroup var labels: LabelInputOptions
 
     /// `--config` belongs to the root command.
-    @ParentCommand var root: Rationd
+    @ParentCommand var root: Rationlab
 
     @OptionGroup var output: ExportOutputOptions
 
     func run() throws {
-        guard labels.hasSource(config: root.checkConfig.config) else { throw ValidationError("give --labels-csv, --state-dir or --config") }
+        guard labels.hasSource(config: root.config) else { throw ValidationError("give --labels-csv, --state-dir or --config") }
         let export: RLExport
         do { export = try RLExport(validationFraction: output.validationFraction) } catch { throw ValidationError(error.description) }
-        let all = try labels.load(config: root.checkConfig.config) { printError("rationd export rl: \($0)") }
+        let all = try labels.load(config: root.config) { printError("rationlab export rl: \($0)") }
         var references: [String: DistilledAnalysis] = [:]
         if let analyses = output.analyses {
             do { references = try Distiller.analyses(path: analyses) } catch { throw ValidationError(error.description) }
@@ -142,7 +142,7 @@ struct ExportRLCommand: ParsableCommand {
 
 /// What both exports take besides their label sources.
 struct ExportOutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Distilled analyses (rationd distill output) for the labels: the assistant turns of sft, the references of rl.",
+    @Option(help: ArgumentHelp("Distilled analyses (rationlab distill output) for the labels: the assistant turns of sft, the references of rl.",
                                valueName: "file"))
     var analyses: String?
 

@@ -1,6 +1,7 @@
-/// JSON string literals for the line-oriented outputs (`parse --output jsonl`, `follow-files`).
-enum JSON {
-    static func quote(_ text: String) -> String {
+/// JSON string literals for line-oriented outputs written without an encoder
+/// (`rationlab parse --json`, the file-following test helper).
+public enum JSONText {
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -6,7 +6,7 @@ import RationCore
 import TemplateMiner
 import Triage
 
-/// `rationd eval reasoning`: the full pipeline on a labelled dataset — miner -> windows ->
+/// `rationlab eval reasoning`: the full pipeline on a labelled dataset — miner -> windows ->
 /// triage escalation -> reasoning on escalated windows — scored per window, with the LLM cost.
 /// A window is predicted abnormal when the reasoning says abnormal. The `oracle` backend
 /// answers from expert template labels: it measures the pipeline's ceiling independent of

@@ -3,7 +3,7 @@ import Foundation
 import Reasoning
 import RationCore
 
-/// `rationd eval few-shot`: what the few-shot selector would put in prompts, measured
+/// `rationlab eval few-shot`: what the few-shot selector would put in prompts, measured
 /// leave-one-out on a labelled template file: for each template, the examples chosen from all
 /// the others (its own row is never its own example). Prints coverage, examples and estimated
 /// tokens per prompt against the limits, how often the most similar example carries the

@@ -8,7 +8,7 @@ import Triage
 import Glibc
 #endif
 
-/// `rationd eval detection`: replays a labelled dataset through miner -> sessionizer -> triage
+/// `rationlab eval detection`: replays a labelled dataset through miner -> sessionizer -> triage
 /// as the daemon runs them and scores the verdicts per session.
 struct EvalDetectionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

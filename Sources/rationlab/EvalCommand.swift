@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `rationd eval`: offline evaluations on labelled datasets, one subcommand per stage.
+/// `rationlab eval`: offline evaluations on labelled datasets, one subcommand per stage.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
