@@ -4,11 +4,11 @@ import Foundation
 /// The start-up checks that read beyond the configuration text, shared by `rationd run` and
 /// `rationd --check-config`: settings built (`init`), then what the engine reads at start.
 extension PipelineSettings {
-    /// Checks a configuration the way `rationd run` starts from it; returns notices worth
-    /// showing (nothing is wrong, but the operator may not expect it).
+    /// Checks a configuration the way `rationd run` starts from it; returns the settings and
+    /// notices worth showing (nothing is wrong, but the operator may not expect it).
     public static func preflight(_ configuration: RationdConfiguration,
                                  environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(PipelineError) -> [String] {
+        throws(PipelineError) -> (settings: PipelineSettings, notices: [String]) {
         let settings = try PipelineSettings(configuration, environment: environment)
         var notices: [String] = []
         let r = configuration.reasoning
@@ -18,6 +18,6 @@ extension PipelineSettings {
         if let reasoning = settings.reasoning {
             do { notices += try reasoning.preflight() } catch { throw .configuration(key: "reasoning", reason: error.description) }
         }
-        return notices
+        return (settings, notices)
     }
 }

@@ -30,8 +30,8 @@ struct RunCommand: AsyncParsableCommand {
                                   configuration: loaded.configuration, logger: logger, logLevel: level)
         let pipeline: PipelineService
         do {
-            for notice in try PipelineSettings.preflight(loaded.configuration) { logger.notice("\(notice)") }
-            let settings = try PipelineSettings(loaded.configuration)
+            let (settings, notices) = try PipelineSettings.preflight(loaded.configuration)
+            for notice in notices { logger.notice("\(notice)") }
             pipeline = try PipelineService(settings: settings, logger: logger) { [daemon] alert, demo in
                 daemon.publish(alert, demo: demo)
             }
@@ -71,7 +71,7 @@ struct CheckConfigOptions: ParsableArguments {
             throw ExitCode.failure
         }
         do {
-            for notice in try PipelineSettings.preflight(configuration) {
+            for notice in try PipelineSettings.preflight(configuration).notices {
                 FileHandle.standardError.write(Data("\(path): notice: \(notice)\n".utf8))
             }
         } catch {
