@@ -36,6 +36,7 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         // SIGBUS guard for readers of mapped journal files (libsystemd < 255 has none).
         .target(name: "CSigbusGuard"),
+        .target(name: "CMallocArena"),
         // libcurl loaded at run time for https:// LLM endpoints only (plain http needs no TLS stack).
         .target(name: "CCurl"),
         // The version `make` builds in (scripts/version --write-header), read by the executables only.
@@ -100,8 +101,11 @@ let package = Package(
         // The lab: offline mining, evaluations, reward, exports, distillation.
         .executableTarget(name: "rationlab", dependencies: [
             "RationCore", "TemplateMiner", "Triage", "Reasoning", "Ingest", "AlertStore", "Configuration", "Pipeline",
-            "Calibration", "Evaluation", "CBuildInfo",
+            "Calibration", "Evaluation", "CBuildInfo", "CMallocArena",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [
+            // Nothing calls into CMallocArena; its constructor is what counts, so keep it linked.
+            .unsafeFlags(["-Xlinker", "--undefined=rationd_one_malloc_arena"]),
         ]),
         .executableTarget(name: "rationctl", dependencies: [
             "RationCore", "Control", "AlertFilterOptions", "CBuildInfo",

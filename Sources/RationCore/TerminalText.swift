@@ -5,6 +5,8 @@ public enum TerminalText {
     /// `text` with its control characters escaped; tabs kept when `keepingTabs` (tab-separated
     /// output). Text without control characters is returned as it is.
     public static func escaped(_ text: String, keepingTabs: Bool = false) -> String {
+        // Fast path: no byte that could start a control character (C0, DEL, or C1 as 0xC2 0x80-0x9F).
+        guard mayHoldControl(text) else { return text }
         guard text.unicodeScalars.contains(where: { isControl($0) && !(keepingTabs && $0 == "\t") }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -24,6 +26,14 @@ public enum TerminalText {
     /// Each line of a multi-line rendering escaped, the line breaks between them kept.
     public static func escapedLines(_ lines: [String]) -> String {
         lines.map { escaped($0) }.joined(separator: "\n")
+    }
+
+    private static func mayHoldControl(_ text: String) -> Bool {
+        let found = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte < 0x20 || byte == 0x7F || byte == 0xC2 { return true }
+            return false
+        }
+        return found ?? true
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {

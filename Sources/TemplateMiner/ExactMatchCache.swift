@@ -65,12 +65,18 @@ struct ExactMatchCache: Sendable {
 
     /// Doubles the table and re-inserts the live entries.
     private mutating func grow() {
-        let live = all
+        let old = entries
         let size = entries.count * 2
         entries = Array(repeating: Entry(), count: size)
         mask = size - 1
-        count = 0
-        for entry in live { insert(entry.key, id: entry.id, slot: entry.slot) }
+        let mask = self.mask
+        entries.withUnsafeMutableBufferPointer { e in
+            for entry in old where entry.slot >= 0 {
+                var i = Int(truncatingIfNeeded: entry.key) & mask
+                while e[i].slot >= 0 { i = (i + 1) & mask }
+                e[i] = entry
+            }
+        }
     }
 
     mutating func removeAll() {

@@ -9,7 +9,7 @@
 /// removing and moving a template to the front are O(1).
 struct PrefixTree: Sendable {
     struct Node: Sendable {
-        var children: [UInt64: Int32] = [:]
+        var childCount: Int32 = 0
         /// First template slot of the leaf's list, -1 when empty.
         var head: Int32 = -1
         var templateCount: Int32 = 0
@@ -19,6 +19,8 @@ struct PrefixTree: Sendable {
 
     static var wildcardKey: UInt64 { TokenHash.wildcard }
     private(set) var nodes: [Node] = [Node(parent: -1, key: 0)]
+    /// Every branch: (parent node, key) -> child node.
+    private var edges = SlotTable()
     private var freeNodes: [Int32] = []
     /// Leaf list links by template slot.
     private var next: [Int32] = []
@@ -26,15 +28,14 @@ struct PrefixTree: Sendable {
 
     /// The leaf a line belongs to, if that branch exists.
     func leaf(for line: TokenizedLine, depth: Int) -> Int32? {
-        guard var node = nodes[0].children[UInt64(line.count)] else { return nil }
+        guard var node = edges[0, UInt64(line.count)] else { return nil }
         let levels = min(depth - 2, line.count)
         var level = 0
         while level < levels {
-            let children = nodes[Int(node)].children
             let key = line.tokens[level].hasMask ? Self.wildcardKey : line.tokens[level].hash
-            if let next = children[key] {
+            if let next = edges[node, key] {
                 node = next
-            } else if let next = children[Self.wildcardKey] {
+            } else if let next = edges[node, Self.wildcardKey] {
                 node = next
             } else {
                 return nil
@@ -44,49 +45,61 @@ struct PrefixTree: Sendable {
         return node
     }
 
-    /// The branch keys for a new template made from `line`, following Drain's rules for
-    /// full nodes; `insert(path:)` then creates it.
-    func path(for line: TokenizedLine, depth: Int, maxChildren: Int) -> [UInt64] {
-        var keys: [UInt64] = [UInt64(line.count)]
-        var node: Int32? = nodes[0].children[UInt64(line.count)]
+    /// The leaf for a new template made from `line`, its branch created where missing
+    /// following Drain's rules for full nodes: a token that would overfill a node goes down
+    /// the wildcard branch.
+    mutating func insertLeaf(for line: TokenizedLine, depth: Int, maxChildren: Int) -> Int32 {
+        var node = child(of: 0, key: UInt64(line.count))
         let levels = min(depth - 2, line.count)
         for level in 0..<levels {
             var key = line.tokens[level].hasMask ? Self.wildcardKey : line.tokens[level].hash
-            let children = node.map { nodes[Int($0)].children } ?? [:]
-            if children[key] == nil && key != Self.wildcardKey {
-                let hasWildcard = children[Self.wildcardKey] != nil
-                if hasWildcard {
-                    if children.count >= maxChildren { key = Self.wildcardKey }
-                } else if children.count + 1 >= maxChildren {
-                    key = Self.wildcardKey
-                }
+            if let found = edges[node, key] {
+                node = found
+                continue
             }
-            keys.append(key)
-            node = node.flatMap { nodes[Int($0)].children[key] }
+            if key != Self.wildcardKey {
+                let count = Int(nodes[Int(node)].childCount)
+                let full = edges[node, Self.wildcardKey] != nil ? count >= maxChildren : count + 1 >= maxChildren
+                if full { key = Self.wildcardKey }
+            }
+            node = child(of: node, key: key)
         }
-        return keys
+        return node
+    }
+
+    /// The child of `node` under `key`, created when missing.
+    private mutating func child(of node: Int32, key: UInt64) -> Int32 {
+        if let next = edges[node, key] { return next }
+        let index: Int32
+        if let reused = freeNodes.popLast() {
+            index = reused
+            nodes[Int(index)].parent = node
+            nodes[Int(index)].key = key
+        } else {
+            nodes.append(Node(parent: node, key: key))
+            index = Int32(nodes.count - 1)
+        }
+        edges[node, key] = index
+        nodes[Int(node)].childCount += 1
+        return index
+    }
+
+    /// The branch keys of a node, from the token-count level down (what `insert(path:)`
+    /// takes to find or make it again).
+    func path(of leaf: Int32) -> [UInt64] {
+        var keys: [UInt64] = []
+        var node = leaf
+        while node > 0 {
+            keys.append(nodes[Int(node)].key)
+            node = nodes[Int(node)].parent
+        }
+        return keys.reversed()
     }
 
     /// Creates the branch for `path` where missing; returns its leaf.
     mutating func insert(path: [UInt64]) -> Int32 {
         var node: Int32 = 0
-        for key in path {
-            if let next = nodes[Int(node)].children[key] {
-                node = next
-            } else {
-                let fresh = Node(parent: node, key: key)
-                let index: Int32
-                if let reused = freeNodes.popLast() {
-                    nodes[Int(reused)] = fresh
-                    index = reused
-                } else {
-                    nodes.append(fresh)
-                    index = Int32(nodes.count - 1)
-                }
-                nodes[Int(node)].children[key] = index
-                node = index
-            }
-        }
+        for key in path { node = child(of: node, key: key) }
         return node
     }
 
@@ -128,10 +141,12 @@ struct PrefixTree: Sendable {
     mutating func remove(template slot: Int32, from leaf: Int32) {
         unlink(slot, from: leaf)
         var node = leaf
-        while node != 0 && nodes[Int(node)].templateCount == 0 && nodes[Int(node)].children.isEmpty {
+        while node != 0 && nodes[Int(node)].templateCount == 0 && nodes[Int(node)].childCount == 0 {
             let parent = nodes[Int(node)].parent
-            nodes[Int(parent)].children[nodes[Int(node)].key] = nil
-            nodes[Int(node)] = Node(parent: -1, key: 0)
+            edges[parent, nodes[Int(node)].key] = nil
+            nodes[Int(parent)].childCount -= 1
+            // A freed node is already empty: no children, head -1, no templates.
+            nodes[Int(node)].parent = -1
             freeNodes.append(node)
             node = parent
         }

@@ -19,19 +19,21 @@ extension TemplateMiner {
         w.u64(nextID)
         w.u64(stats.lines); w.u64(stats.cappedLines); w.u64(stats.truncatedLines)
         w.u64(stats.evictions); w.u64(stats.templatesCreated)
-        var order: [(TemplateRecord, UInt64)] = []
+        var order: [(TemplateRecord, [UInt64], UInt64)] = []
         for slot in recency.slotsByRecency {
-            guard let record = records[Int(slot)], record.path.first != Self.overflowBranch else { continue }
-            order.append((record, matchCounts[Int(slot)]))
+            guard let record = records[Int(slot)] else { continue }
+            let path = tree.path(of: record.leaf)
+            guard path.first != Self.overflowBranch else { continue }
+            order.append((record, path, matchCounts[Int(slot)]))
         }
         w.u32(UInt32(order.count))
-        for (record, matches) in order {
+        for (record, path, matches) in order {
             w.u64(record.id.rawValue)
             w.u64(matches)
             w.u32(UInt32(record.hashes.count))
             for (hash, text) in zip(record.hashes, record.text.words) { w.u64(hash); w.string(text) }
-            w.u32(UInt32(record.path.count))
-            for key in record.path { w.u64(key) }
+            w.u32(UInt32(path.count))
+            for key in path { w.u64(key) }
         }
         let live = exactCache.all.filter { slotIDs[Int($0.slot)] == $0.id }.sorted { $0.key < $1.key }
         w.u32(UInt32(live.count))
@@ -118,8 +120,8 @@ extension TemplateMiner {
             guard path.first == UInt64(tokens), path.count == min(c.depth - 2, tokens) + 1 else {
                 throw .corruptSnapshot(reason: "template \(index) (\(id)) has a tree path that does not fit its \(tokens) tokens")
             }
-            _ = insert(TemplateRecord(id: id, hashes: hashes, text: TemplateText(texts), path: path, leaf: -1, wildcards: wildcards),
-                       matches: matches)
+            _ = insert(TemplateRecord(id: id, hashes: hashes, text: TemplateText(texts), leaf: -1, wildcards: wildcards),
+                       path: path, matches: matches)
         }
         let cached = try r.count("cache size", limit: limit)
         for _ in 0..<cached {

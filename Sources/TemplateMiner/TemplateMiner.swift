@@ -21,7 +21,7 @@ public struct TemplateMiner: Sendable {
     var slotIDs: [UInt64] = []
     var wildcardCounts: [Int32] = []
     var freeSlots: [Int32] = []
-    var slotByID: [TemplateID: Int32] = [:]
+    var slotByID = SlotByID()
     var exactCache: ExactMatchCache
     var aliases: TemplateAliases
     /// Overflow template of each source that ran out of new-template budget.
@@ -317,7 +317,6 @@ public struct TemplateMiner: Sendable {
         let id = TemplateID(nextID)
         nextID += 1
         stats.templatesCreated += 1
-        let path = tree.path(for: scratch, depth: depth, maxChildren: maxChildren)
         var text = TemplateText(reservingWords: scratch.count, bytes: bytes.count + scratch.count + 16)
         var hashes: [UInt64] = []
         hashes.reserveCapacity(scratch.count)
@@ -327,7 +326,8 @@ public struct TemplateMiner: Sendable {
             hashes.append(scratch.tokens[i].hash)
             if scratch.tokens[i].hash == PrefixTree.wildcardKey { wildcards += 1 }
         }
-        return insert(TemplateRecord(id: id, hashes: hashes, text: text, path: path, leaf: -1, wildcards: wildcards))
+        let leaf = tree.insertLeaf(for: scratch, depth: depth, maxChildren: maxChildren)
+        return insert(TemplateRecord(id: id, hashes: hashes, text: text, leaf: -1, wildcards: wildcards), leaf: leaf)
     }
 
     /// The overflow template of `source`, made when missing (or evicted). It sits under a
@@ -338,7 +338,7 @@ public struct TemplateMiner: Sendable {
         nextID += 1
         let text = "rationd: new templates of \(source) over the limit"
         let slot = insert(TemplateRecord(id: id, hashes: [TokenHash.wildcard], text: TemplateText([text]),
-                                         path: [Self.overflowBranch], leaf: -1, wildcards: 0))
+                                         leaf: -1, wildcards: 0), path: [Self.overflowBranch])
         overflowIDs[source] = id
         if slotByID.count > maxTemplates { evictOldest() }
         return slotByID[id] ?? slot
@@ -347,33 +347,40 @@ public struct TemplateMiner: Sendable {
     /// Tree key of the overflow templates: no line has this many tokens.
     static let overflowBranch = UInt64.max
 
-    /// Files a record under its path and makes it the most recent.
-    mutating func insert(_ record: consuming TemplateRecord, matches: UInt64 = 0) -> Int32 {
-        var record = record
-        record.leaf = tree.insert(path: record.path)
+    /// Files a record under the branch `path` (created where missing) and makes it the most
+    /// recent. The record is moved into its slot, not copied.
+    mutating func insert(_ record: consuming TemplateRecord, path: [UInt64], matches: UInt64 = 0) -> Int32 {
+        insert(record, leaf: tree.insert(path: path), matches: matches)
+    }
+
+    /// Files a record under `leaf` and makes it the most recent.
+    mutating func insert(_ record: consuming TemplateRecord, leaf: Int32, matches: UInt64 = 0) -> Int32 {
+        record.leaf = leaf
+        let id = record.id
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
-            records[Int(slot)] = record
         } else {
-            records.append(record)
+            records.append(nil)
             matchCounts.append(0)
             slotIDs.append(0)
             wildcardCounts.append(0)
             slot = Int32(records.count - 1)
         }
-        matchCounts[Int(slot)] = matches
-        slotIDs[Int(slot)] = record.id.rawValue
-        wildcardCounts[Int(slot)] = Int32(record.wildcards)
-        tree.add(template: slot, to: record.leaf)
-        slotByID[record.id] = slot
+        let s = Int(slot)
+        matchCounts[s] = matches
+        slotIDs[s] = id.rawValue
+        wildcardCounts[s] = Int32(record.wildcards)
+        records[s] = consume record
+        tree.add(template: slot, to: leaf)
+        slotByID[id] = slot
         recency.insert(slot)
         return slot
     }
 
     private mutating func evictOldest() {
         guard let slot = recency.popLeastRecent(), let record = remove(slot, recencyDone: true) else { return }
-        if keepsEvictedTemplates { evicted.append(EvictedTemplate(id: record.id, text: record.text.string)) }
+        if keepsEvictedTemplates { evicted.append(EvictedTemplate(id: record.id, textBytes: record.text.bytes)) }
         stats.evictions += 1
     }
 

@@ -1,14 +1,12 @@
 import RationCore
 
-/// One live template: token hashes for matching, words for display, the tree branch it
-/// was filed under, and the words seen in place of its own at positions that may be values.
+/// One live template: token hashes for matching, words for display, the tree leaf it is
+/// filed under (its branch keys are the leaf's path, `PrefixTree.path(of:)`), and the words
+/// seen in place of its own at positions that may be values.
 struct TemplateRecord: Sendable {
     var id: TemplateID
     var hashes: [UInt64]
     var text: TemplateText
-    /// Tree keys used when the template was created (token count first); kept so that a
-    /// restored miner files it under the same branch.
-    var path: [UInt64]
     var leaf: Int32
     var wildcards: Int
     /// Other words seen at a position by lines that agree with the template elsewhere.

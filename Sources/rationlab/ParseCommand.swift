@@ -109,12 +109,12 @@ struct ParseCommand: ParsableCommand {
                 }
                 ids.append(mined.templateID)
                 if output == .jsonl && !summary { parameters.append(mined.parameters) }
-                for template in miner.takeEvictedTemplates() { names[template.id] = template.text }
+                for template in miner.takeEvictedTemplates() { names[template.id] = template.textBytes }
             }
         }
         ids = ids.map { miner.resolve($0) }
-        for (id, text) in miner.templateTexts { names[id] = text }
-        func text(_ id: TemplateID) -> String { names[id] }
+        for (id, text) in miner.templateTexts { names[id] = Array(text.utf8) }
+        func text(_ id: TemplateID) -> String { names.text(id) }
         var out = BufferedOutput()
         if summary {
             var countByID: [Int] = []
@@ -127,9 +127,18 @@ struct ParseCommand: ParsableCommand {
             for (id, count) in countByID.enumerated() where count > 0 { counts.append((id, count)) }
             counts.sort { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
             for (id, count) in counts {
-                out.write("\(count)\t\(id)\t")
-                out.write(TerminalText.escaped(names[TemplateID(UInt64(id))]))
-                out.write("\n")
+                out.write(decimal: count)
+                out.write(byte: 0x09)
+                out.write(decimal: id)
+                out.write(byte: 0x09)
+                let bytes = names[TemplateID(UInt64(id))]
+                // Printable ASCII needs no escaping (most templates); the rest goes through TerminalText.
+                if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+                    out.write(bytes: bytes)
+                } else {
+                    out.write(TerminalText.escaped(String(decoding: bytes, as: UTF8.self)))
+                }
+                out.write(byte: 0x0A)
             }
             out.write("# \(ids.count) lines, \(counts.count) templates\n")
         } else if output == .csv {
@@ -178,24 +187,48 @@ func printError(_ message: String) {
     line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
 }
 
-/// stdout through one large buffer.
 /// The text of every template id a parse handed out, live or evicted, by id (ids are
-/// dense from 1, so an array serves).
+/// dense from 1, so an array serves), as the UTF-8 bytes the miner had.
 struct TemplateTextByID {
-    private var texts: [String] = []
+    private var texts: [[UInt8]] = []
 
-    subscript(id: TemplateID) -> String {
-        get { Int(id.rawValue) < texts.count ? texts[Int(id.rawValue)] : "" }
+    subscript(id: TemplateID) -> [UInt8] {
+        get { Int(id.rawValue) < texts.count ? texts[Int(id.rawValue)] : [] }
         set {
             let i = Int(id.rawValue)
-            if i >= texts.count { texts.append(contentsOf: repeatElement("", count: i + 1 - texts.count)) }
+            if i >= texts.count { texts.append(contentsOf: repeatElement([], count: i + 1 - texts.count)) }
             texts[i] = newValue
         }
     }
+
+    /// The text, invalid UTF-8 repaired.
+    func text(_ id: TemplateID) -> String { String(decoding: self[id], as: UTF8.self) }
 }
 
+/// stdout through one large buffer.
 struct BufferedOutput {
     private var buffer: [UInt8] = []
+
+    mutating func write(byte: UInt8) {
+        buffer.append(byte)
+    }
+
+    /// A non-negative integer in decimal, without going through a String.
+    mutating func write(decimal value: Int) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var v = UInt(value)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - n] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+                n += 1
+            } while v > 0
+            buffer.append(contentsOf: d[(20 - n)...])
+        }
+    }
 
     mutating func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
