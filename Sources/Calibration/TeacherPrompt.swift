@@ -37,7 +37,9 @@ public struct TeacherPrompt: Sendable, Hashable {
         """
 
     public func messages(template: String, label: Verdict.Label, hintLabel: Bool) -> [ChatMessage] {
-        var user = prompts.templateInstruction + "\n" + template + "\n\n" + steps
+        // Fenced as in the daemon's prompt: an injected template must not steer the analysis
+        // that later becomes a few-shot example.
+        var user = prompts.templateInstruction + "\n" + LogTextFence.fenced([template]) + "\n\n" + steps
         if hintLabel { user += "\n" + hint.replacing("{label}", with: label.rawValue) }
         return [ChatMessage(role: .system, content: prompts.system), ChatMessage(role: .user, content: user)]
     }

@@ -11,8 +11,12 @@ public protocol ControlHandler: Sendable {
     func followAlerts() async -> AsyncStream<Alert>
     func alert(id: AlertID) async throws -> Alert
     func templates(matching query: TemplateQuery) async throws -> [TemplateRecord]
-    func labelAlert(id: AlertID, label: OperatorLabel) async throws -> Alert
-    func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord
+    /// Labels the alert and the templates it implies; throws `labelTooBroad` (labelling
+    /// nothing) when one of those templates is too broad and `force` is false.
+    func labelAlert(id: AlertID, label: OperatorLabel, force: Bool) async throws -> (alert: Alert, changes: [LabelChange])
+    /// Labels the template (as a pattern); throws `labelTooBroad` when it is too broad and
+    /// `force` is false.
+    func labelTemplate(id: TemplateID, label: OperatorLabel, force: Bool) async throws -> (template: TemplateRecord, changes: [LabelChange])
     /// Re-reads the configuration; returns what changed, one line per setting.
     func reload() async throws -> [String]
 }
@@ -23,6 +27,9 @@ public enum ControlError: Error, Sendable, Equatable {
     case templateNotFound(TemplateID)
     case reloadFailed(String)
     case invalidRequest(String)
+    /// A template with fewer than `LabelReach.minimumLiteralWords` literal words, labelled
+    /// without `force`: it stands for almost any line.
+    case labelTooBroad(template: String, literalWords: Int)
     /// The daemon could not do what was asked (e.g. write a label); the reason names why.
     case internalError(String)
 
@@ -32,6 +39,12 @@ public enum ControlError: Error, Sendable, Equatable {
         case .templateNotFound(let id): VarlinkError("io.rationd.TemplateNotFound", ["id": .unsigned(id.rawValue)])
         case .reloadFailed(let reason): VarlinkError("io.rationd.ReloadFailed", ["reason": .string(reason)])
         case .invalidRequest(let reason): .invalidRequest(reason)
+        case let .labelTooBroad(template, words):
+            VarlinkError("io.rationd.LabelTooBroad", [
+                "template": .string(template), "literalWords": .integer(Int64(words)),
+                "reason": .string("template \"\(template)\" has \(words) literal word(s) (fewer than \(LabelReach.minimumLiteralWords)): "
+                    + "its label would cover almost any line; label it with force (rationctl label --force) if that is meant"),
+            ])
         case .internalError(let reason): VarlinkError("io.rationd.InternalError", ["reason": .string(reason)])
         }
     }

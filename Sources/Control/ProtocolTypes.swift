@@ -99,11 +99,35 @@ public struct LabelParameters: Sendable, Hashable, Codable, VarlinkParameters {
     /// `normal` or `abnormal`.
     public var label: String
     public var note: String?
-    public static let fieldNames: Set<String> = ["id", "label", "note"]
-    public init(id: UInt64, label: String, note: String? = nil) {
+    /// Label templates with fewer than `LabelReach.minimumLiteralWords` literal words too
+    /// (refused otherwise: they stand for almost any line).
+    public var force: Bool?
+    public static let fieldNames: Set<String> = ["id", "label", "note", "force"]
+    public init(id: UInt64, label: String, note: String? = nil, force: Bool? = nil) {
         self.id = id
         self.label = label
         self.note = note
+        self.force = force
+    }
+}
+
+/// One template's operator label before and after a `LabelAlert` or `LabelTemplate` call.
+public struct LabelChange: Sendable, Hashable, Codable {
+    /// The template text the label is kept under.
+    public var template: String
+    /// `normal` or `abnormal`; nil when the template had no label.
+    public var oldLabel: String?
+    /// `normal` or `abnormal`; nil when the label was withdrawn.
+    public var newLabel: String?
+    /// `exact` (that text only: labels an alert implies) or `pattern` (`<*>` matches any run of
+    /// characters: labels set on a template); nil when withdrawn.
+    public var match: String?
+
+    public init(template: String, oldLabel: String?, newLabel: String?, match: String?) {
+        self.template = template
+        self.oldLabel = oldLabel
+        self.newLabel = newLabel
+        self.match = match
     }
 }
 
@@ -285,4 +309,24 @@ public struct ServiceInfo: Sendable, Hashable, Codable {
 /// Typed parameters that reject fields they do not know.
 public protocol VarlinkParameters: Codable {
     static var fieldNames: Set<String> { get }
+}
+
+/// `LabelAlert` reply: the labelled alert and the template labels it changed.
+public struct LabelAlertReply: Sendable, Hashable, Codable {
+    public var alert: AlertRecord
+    public var changes: [LabelChange]
+    public init(alert: AlertRecord, changes: [LabelChange]) {
+        self.alert = alert
+        self.changes = changes
+    }
+}
+
+/// `LabelTemplate` reply: the labelled template and the labels it changed.
+public struct LabelTemplateReply: Sendable, Hashable, Codable {
+    public var template: TemplateRecord
+    public var changes: [LabelChange]
+    public init(template: TemplateRecord, changes: [LabelChange]) {
+        self.template = template
+        self.changes = changes
+    }
 }

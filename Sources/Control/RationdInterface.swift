@@ -140,9 +140,17 @@ public enum RationdInterface {
     # Most frequent templates, optionally only those first seen since a time.
     method ListTemplates(limit: ?int, newSince: ?int) -> (templates: []TemplateStats)
 
+    # A template's operator label before and after a call. oldLabel and newLabel: normal,
+    # abnormal, or absent (none before; withdrawn). match: exact (that text only) or pattern
+    # (<*> matches any run of characters).
+    type LabelChange (template: string, oldLabel: ?string, newLabel: ?string, match: ?string)
+
     # Operator verdicts (normal or abnormal) that override the model. Root or the daemon's user only.
-    method LabelAlert(id: int, label: string, note: ?string) -> (alert: Alert)
-    method LabelTemplate(id: int, label: string, note: ?string) -> (template: TemplateStats)
+    # An alert's label passes to the templates it implies as exact-text labels; a template's label
+    # is a pattern. A template with fewer than two literal words (words other than <*>) is only
+    # labelled with force: true (else LabelTooBroad, and nothing is labelled).
+    method LabelAlert(id: int, label: string, note: ?string, force: ?bool) -> (alert: Alert, changes: []LabelChange)
+    method LabelTemplate(id: int, label: string, note: ?string, force: ?bool) -> (template: TemplateStats, changes: []LabelChange)
 
     # Re-read the configuration file and apply it; the old one stays when the new one is invalid
     # or cannot be applied. Each change ends in "(applied)" or "(needs a restart; …)".
@@ -155,6 +163,7 @@ public enum RationdInterface {
     error TooManyConnections (limit: int)
     error ReloadFailed (reason: string)
     error InternalError (reason: string)
+    error LabelTooBroad (template: string, literalWords: int, reason: string)
     """
 
     public static let serviceDescription = """

@@ -98,12 +98,12 @@ struct VarlinkSession {
             if !oneway { try await send(["templates": templates]) }
         case .labelAlert:
             let p = try Self.parameters(LabelParameters.self, call.parameters)
-            let alert = try await handler.labelAlert(id: AlertID(p.id), label: try Self.label(p))
-            if !oneway { try await send(["alert": AlertRecord(alert)]) }
+            let result = try await handler.labelAlert(id: AlertID(p.id), label: try Self.label(p), force: p.force ?? false)
+            if !oneway { try await send(LabelAlertReply(alert: AlertRecord(result.alert), changes: result.changes)) }
         case .labelTemplate:
             let p = try Self.parameters(LabelParameters.self, call.parameters)
-            let template = try await handler.labelTemplate(id: TemplateID(p.id), label: try Self.label(p))
-            if !oneway { try await send(["template": template]) }
+            let result = try await handler.labelTemplate(id: TemplateID(p.id), label: try Self.label(p), force: p.force ?? false)
+            if !oneway { try await send(LabelTemplateReply(template: result.template, changes: result.changes)) }
         case .reload:
             _ = try Self.parameters(NoParameters.self, call.parameters)
             let changes = try await handler.reload()

@@ -15,7 +15,8 @@ enum PipelineEvent: Sendable {
     /// Periodic upkeep: commit checkpoints, refresh statistics, snapshots, store maintenance.
     case tick
     case listTemplates(TemplateQuery, CheckedContinuation<[TemplateRecord], Never>)
-    case labelTemplate(TemplateID, OperatorLabel, CheckedContinuation<Result<TemplateRecord, ControlError>, Never>)
+    /// An operator's template label; `Bool`: force (label a template too broad to label otherwise).
+    case labelTemplate(TemplateID, OperatorLabel, Bool, CheckedContinuation<Result<LabelTemplateReply, ControlError>, Never>)
     /// A reload: apply it and answer.
     case reconfigure(Reconfiguration, CheckedContinuation<Result<Void, PipelineError>, Never>)
     /// A reader retired by a reload ended; sent through the batch lane after its last batch,

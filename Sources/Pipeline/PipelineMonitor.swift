@@ -74,25 +74,29 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
 
     /// The alert's templates take on its label (`VerdictCache.applyAlertLabel`): by text, so
     /// templates the miner has since generalised or evicted are covered too.
-    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws {
+    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws -> [LabelChange] {
         let texts = alert.window.distinctTemplates.compactMap { alert.window.templates[$0] }
         let id = alert.id.rawValue
         do {
-            try await reasoning.updateLabels {
-                $0.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: id,
-                                   time: label.time.microsecondsSinceEpoch)
-            }
+            return try await reasoning.updateLabels { cache in
+                cache.changingLabels {
+                    $0.applyAlertLabel(templateTexts: texts, label: label.label, note: label.note, alert: id,
+                                       time: label.time.microsecondsSinceEpoch)
+                }
+            }.map(LabelChange.init)
         } catch {
             throw ControlError.internalError("the alert is labelled, but the labels it implies for its templates were not stored: \(error.description)")
         }
     }
 
-    public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {
+    public func labelTemplate(id: TemplateID, label: OperatorLabel, force: Bool) async throws
+        -> (template: TemplateRecord, changes: [LabelChange]) {
         let result = await withCheckedContinuation { continuation in
-            if !channel.post(.labelTemplate(id, label, continuation)) {
+            if !channel.post(.labelTemplate(id, label, force, continuation)) {
                 continuation.resume(returning: .failure(ControlError.templateNotFound(id)))
             }
         }
-        return try result.get()
+        let reply = try result.get()
+        return (reply.template, reply.changes)
     }
 }

@@ -230,7 +230,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         while let event = await channel.receive() {
             switch event {
             case let .listTemplates(_, reply): reply.resume(returning: [])
-            case let .labelTemplate(id, _, reply): reply.resume(returning: .failure(.templateNotFound(id)))
+            case let .labelTemplate(id, _, _, reply): reply.resume(returning: .failure(.templateNotFound(id)))
             case let .reconfigure(_, reply): reply.resume(returning: .failure(.configuration(key: "reload", reason: "the daemon is stopping")))
             default: break
             }
@@ -312,8 +312,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 await tick()
             case let .listTemplates(query, reply):
                 reply.resume(returning: await templates(query))
-            case let .labelTemplate(id, label, reply):
-                reply.resume(returning: await labelTemplate(id, label))
+            case let .labelTemplate(id, label, force, reply):
+                reply.resume(returning: await labelTemplate(id, label, force: force))
             case let .reconfigure(change, reply):
                 reply.resume(returning: await apply(change))
             case let .retired(reader):
@@ -507,24 +507,32 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             return Array(records.prefix(limit))
         }
 
-        /// An operator's label for a template becomes a reasoning override for its text.
-        func labelTemplate(_ id: TemplateID, _ label: OperatorLabel) async -> Result<TemplateRecord, ControlError> {
+        /// An operator's label for a template becomes a reasoning override for its text, as a
+        /// pattern; a template too broad to label (`LabelReach`) is refused unless `force`.
+        func labelTemplate(_ id: TemplateID, _ label: OperatorLabel, force: Bool) async -> Result<LabelTemplateReply, ControlError> {
             guard let text = stage.miner.template(for: id) else { return .failure(.templateNotFound(id)) }
+            if !force, LabelReach.isTooBroad(text) {
+                return .failure(.labelTooBroad(template: text, literalWords: LabelReach.literalWords(in: text)))
+            }
+            let changes: [VerdictCache.LabelChange]
             do {
-                try await service.reasoning.updateLabels {
-                    $0.setOverride(templateText: text, label: label.label, note: label.note, time: label.time.microsecondsSinceEpoch)
+                changes = try await service.reasoning.updateLabels { cache in
+                    cache.changingLabels {
+                        $0.setOverride(templateText: text, label: label.label, note: label.note, time: label.time.microsecondsSinceEpoch)
+                    }
                 }
             } catch {
                 return .failure(.internalError("the label was not stored: \(error.description)"))
             }
             let matches = stage.miner.templates.first { $0.id == id }?.matches ?? 0
             let seen = stage.templateTimes.seen[id]
-            return .success(TemplateRecord(id: id.rawValue, text: text, count: Int(matches),
-                                           firstSeen: seen?.first.microsecondsSinceEpoch ?? 0,
-                                           lastSeen: seen?.last.microsecondsSinceEpoch ?? 0,
-                                           verdict: label.label.rawValue,
-                                           operatorLabel: .init(label: label.label.rawValue, note: label.note,
-                                                                time: label.time.microsecondsSinceEpoch)))
+            let record = TemplateRecord(id: id.rawValue, text: text, count: Int(matches),
+                                        firstSeen: seen?.first.microsecondsSinceEpoch ?? 0,
+                                        lastSeen: seen?.last.microsecondsSinceEpoch ?? 0,
+                                        verdict: label.label.rawValue,
+                                        operatorLabel: .init(label: label.label.rawValue, note: label.note,
+                                                             time: label.time.microsecondsSinceEpoch))
+            return .success(LabelTemplateReply(template: record, changes: changes.map(LabelChange.init)))
         }
 
         /// Shutdown: what is queued, every open window, the verdicts still coming (bounded),
@@ -540,7 +548,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                         service.tickPending.store(false, ordering: .releasing)
                     } else if case let .listTemplates(_, reply) = event {
                         reply.resume(returning: [])
-                    } else if case let .labelTemplate(id, _, reply) = event {
+                    } else if case let .labelTemplate(id, _, _, reply) = event {
                         reply.resume(returning: .failure(.templateNotFound(id)))
                     } else if case let .reconfigure(_, reply) = event {
                         reply.resume(returning: .failure(.configuration(key: "reload", reason: "the daemon is stopping")))

@@ -53,20 +53,28 @@ public struct DaemonControlHandler: ControlHandler {
         try await pipeline.templates(matching: query)
     }
 
-    public func labelAlert(id: AlertID, label: OperatorLabel) async throws -> Alert {
+    /// Refuses, before anything is labelled, an alert label that would reach a template too
+    /// broad to label (`LabelReach`) unless `force`.
+    public func labelAlert(id: AlertID, label: OperatorLabel, force: Bool) async throws -> (alert: Alert, changes: [LabelChange]) {
+        if !force {
+            let window = try await alert(id: id).window
+            let texts = window.distinctTemplates.compactMap { window.templates[$0] }
+            if let broad = LabelReach.impliedTemplates(texts, label: label.label).first(where: LabelReach.isTooBroad) {
+                throw ControlError.labelTooBroad(template: broad, literalWords: LabelReach.literalWords(in: broad))
+            }
+        }
         if let archive {
             guard let a = try archive.label(id: id, label) else { throw ControlError.alertNotFound(id) }
             board.publish(a)
-            try await pipeline.alertLabelled(a, label: label)
-            return a
+            return (a, try await pipeline.alertLabelled(a, label: label))
         }
         guard let a = board.update(id: id, { $0.operatorLabel = label }) else { throw ControlError.alertNotFound(id) }
-        try await pipeline.alertLabelled(a, label: label)
-        return a
+        return (a, try await pipeline.alertLabelled(a, label: label))
     }
 
-    public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {
-        try await pipeline.labelTemplate(id: id, label: label)
+    public func labelTemplate(id: TemplateID, label: OperatorLabel, force: Bool) async throws
+        -> (template: TemplateRecord, changes: [LabelChange]) {
+        try await pipeline.labelTemplate(id: id, label: label, force: force)
     }
 
     public func reload() async throws -> [String] { try await reloader() }

@@ -11,16 +11,19 @@ public protocol PipelineIntrospection: Sendable {
     func llm() async -> DaemonStatus.LLM
     func store() async -> DaemonStatus.Store
     func templates(matching query: TemplateQuery) async throws -> [TemplateRecord]
-    func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord
+    /// The template's label, as a pattern; `labelTooBroad` unless `force` when the template has
+    /// too few literal words (`LabelReach`). Returns the template and the labels changed.
+    func labelTemplate(id: TemplateID, label: OperatorLabel, force: Bool) async throws -> (template: TemplateRecord, changes: [LabelChange])
     /// An operator labelled `alert` (already stored): its templates take the label on, for
     /// reasoning now or once it is turned on. Throws when those template labels cannot be stored.
-    func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws
+    /// Returns the template labels changed.
+    func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws -> [LabelChange]
     /// The triage settings in force and its counters; nil when no triage runs.
     func triage() async -> DaemonStatus.Triage?
 }
 
 extension PipelineIntrospection {
-    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws {}
+    public func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws -> [LabelChange] { [] }
     public func triage() async -> DaemonStatus.Triage? { nil }
 }
 
@@ -40,7 +43,8 @@ public struct IdlePipeline: PipelineIntrospection {
     }
     public func store() async -> DaemonStatus.Store { .init(alerts: 0, bytes: 0, capacityBytes: 0) }
     public func templates(matching query: TemplateQuery) async throws -> [TemplateRecord] { [] }
-    public func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {
+    public func labelTemplate(id: TemplateID, label: OperatorLabel, force: Bool) async throws
+        -> (template: TemplateRecord, changes: [LabelChange]) {
         throw ControlError.templateNotFound(id)
     }
 }

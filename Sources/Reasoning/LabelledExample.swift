@@ -24,14 +24,16 @@ public struct LabelledExample: Sendable, Hashable {
         self.origin = origin
     }
 
-    /// The user turn: the paper's instruction, newline, the template (as for the real question).
-    public func userContent(instruction: String) -> String { instruction + "\n" + templateText }
+    /// The user turn: the paper's instruction, newline, the template fenced as data (as for the
+    /// real question).
+    public func userContent(instruction: String) -> String { instruction + "\n" + LogTextFence.fenced([templateText]) }
 
-    /// The assistant turn in the reply contract. Without an analysis, a short rationale that
-    /// states the label and who gave it; tags inside the analysis are removed so the example
-    /// itself keeps the contract.
+    /// The assistant turn in the reply contract. Its reasoning is the operator's note or a
+    /// distilled analysis, never log lines; without one, a short rationale that states the
+    /// label and who gave it. Tags inside the analysis are removed and chat markers
+    /// neutralised so the example itself keeps the contract.
     public var assistantContent: String {
-        let think = analysis.map(Self.removingTags) ?? Self.cannedRationale(label: label, origin: origin)
+        let think = analysis.map { LogTextFence.neutralised(Self.removingTags($0), keepingLineBreaks: true) } ?? Self.cannedRationale(label: label, origin: origin)
         return "<think>" + think + "</think><answer>" + label.rawValue + "</answer>"
     }
 

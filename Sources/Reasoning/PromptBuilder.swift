@@ -14,21 +14,23 @@ public struct PromptBuilder: Sendable {
         self.maxTemplatesInWindowPrompt = maxTemplatesInWindowPrompt
     }
 
-    /// The paper's per-template prompt: instruction, newline, template text. Few-shot
-    /// `examples` come first as earlier turns of the conversation, each a user turn in the same
-    /// form and an assistant turn in the reply contract, in the order given.
+    /// The paper's per-template prompt: instruction, newline, the template text fenced as data
+    /// (`LogTextFence`). Few-shot `examples` come first as earlier turns of the conversation,
+    /// each a user turn in the same form and an assistant turn in the reply contract, in the
+    /// order given.
     public func templateMessages(templateText: String, examples: [LabelledExample] = []) -> [ChatMessage] {
         var messages = [ChatMessage(role: .system, content: prompts.system)]
         for example in examples {
             messages.append(ChatMessage(role: .user, content: example.userContent(instruction: prompts.templateInstruction)))
             messages.append(ChatMessage(role: .assistant, content: example.assistantContent))
         }
-        messages.append(ChatMessage(role: .user, content: prompts.templateInstruction + "\n" + templateText))
+        messages.append(ChatMessage(role: .user, content: prompts.templateInstruction + "\n" + LogTextFence.fenced([templateText])))
         return messages
     }
 
-    /// The window prompt: every template once, in first-seen order, with its count and a few
-    /// example lines, then triage's reasons.
+    /// The window prompt: triage's reasons, then every template once, in first-seen order, with
+    /// its count and a few example lines, fenced as data (`LogTextFence`). The session key and
+    /// the reasons can carry log text too: they are neutralised.
     public func windowMessages(window: Window, suspicion: Suspicion) -> [ChatMessage] {
         let reasons = suspicion.reasons.isEmpty ? "score \(suspicion.score)" :
             suspicion.reasons.map(\.description).joined(separator: "; ")
@@ -41,18 +43,21 @@ public struct PromptBuilder: Sendable {
                 examples[event.templateID, default: []].append(event.message)
             }
         }
-        var body = prompts.windowInstruction.replacingAll("{reasons}", with: reasons)
-        body += "\nWindow \(window.key) from \(window.source), \(window.eventCount) lines"
+        var body = prompts.windowInstruction.replacingAll("{reasons}", with: LogTextFence.neutralised(reasons))
+        body += "\nWindow \(LogTextFence.neutralised(window.key.description)) from \(LogTextFence.neutralised(window.source.description)), "
+            + "\(window.eventCount) lines"
         if window.eventCount > window.events.count { body += " (first \(window.events.count) shown)" }
         body += ":\n"
         let distinct = window.distinctTemplates
+        var listed: [String] = []
         for (index, id) in distinct.prefix(maxTemplatesInWindowPrompt).enumerated() {
             let text = window.templates[id] ?? examples[id]?.first ?? id.description
-            body += "\(index + 1). [\(counts[id] ?? 0)x] \(text)\n"
+            listed.append("\(index + 1). [\(counts[id] ?? 0)x] \(text)")
             for example in examples[id] ?? [] where example != text {
-                body += "   e.g. \(example)\n"
+                listed.append("   e.g. \(example)")
             }
         }
+        body += LogTextFence.fenced(listed) + "\n"
         if distinct.count > maxTemplatesInWindowPrompt {
             body += "(\(distinct.count - maxTemplatesInWindowPrompt) more templates not shown)\n"
         }

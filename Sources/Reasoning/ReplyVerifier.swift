@@ -134,12 +134,17 @@ public struct ReplyVerifier: Sendable {
     // MARK: Evidence
 
     /// Every quoted span must occur in the evidence (case-insensitive, whitespace-normalised,
-    /// `<*>` in either side matching anything); every "line N" must exist.
+    /// `<*>` in either side matching anything), as logged or as the prompt showed it
+    /// (`LogTextFence.neutralised`), and must not be instruction-like (`InstructionLikeText`:
+    /// evidence that steers the answer is an injection, not a finding); every "line N" must exist.
     func checkEvidence(think: String, evidence: [String], lineCount: Int) -> (quoted: Int, missing: String?) {
-        let haystack = evidence.map { $0.normalisedForEvidence() }
+        let haystack = (evidence + evidence.map { LogTextFence.neutralised($0) }).map { $0.normalisedForEvidence() }
         var quoted = 0
         for quote in Self.quotedSpans(in: think) where quote.count >= minimumQuoteLength {
             quoted += 1
+            if let marker = InstructionLikeText.match(in: quote) {
+                return (quoted, "evidence \"\(quote.prefix(80))\" is instruction-like text (\"\(marker)\"), not a log finding")
+            }
             let needle = quote.normalisedForEvidence()
             if !haystack.contains(where: { Self.contains($0, needle) }) {
                 return (quoted, "evidence \"\(quote.prefix(80))\" is not in the window")

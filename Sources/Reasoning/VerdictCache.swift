@@ -2,7 +2,9 @@ import Foundation
 import RationCore
 
 /// Verdicts per template text, model and prompt version, persisted as one JSON file written
-/// atomically. Operator overrides (by template text, `<*>` allowed) win over everything.
+/// atomically. Operator overrides win over everything: a label set on a template matches as
+/// a pattern (`<*>` matches any run of characters), a label an alert implies matches its
+/// template text exactly (see `Override.Match`).
 /// A template whose text generalised (gained `<*>`) inherits the verdict of the instances
 /// judged before when they all agree; otherwise it is judged again.
 public struct VerdictCache: Sendable {
@@ -29,6 +31,15 @@ public struct VerdictCache: Sendable {
     }
 
     public struct Override: Sendable, Hashable, Codable {
+        /// How a label's text is compared with the template text being judged.
+        public enum Match: String, Sendable, Hashable, Codable {
+            /// Only that exact text: labels an alert implies, so labelling a window can never
+            /// reach templates that were not in it.
+            case exact
+            /// `<*>` matches any run of characters: labels set on a template itself.
+            case pattern
+        }
+
         public var templateText: String
         public var label: Verdict.Label
         public var note: String?
@@ -36,6 +47,12 @@ public struct VerdictCache: Sendable {
         public var alert: UInt64?
         /// When the operator set it (µs since the epoch); nil in files written before it was kept.
         public var time: Int64?
+        /// Nil in files written before it was kept: such a label keeps the meaning it had then,
+        /// a pattern (also when an alert implied it).
+        public var match: Match?
+
+        /// `match`, with the meaning of files written before it was kept.
+        public var effectiveMatch: Match { match ?? .pattern }
     }
 
     struct Entry: Codable {
@@ -126,14 +143,16 @@ public struct VerdictCache: Sendable {
         }
     }
 
-    /// An operator's label for a template text (`<*>` matches any run of characters). A label
-    /// implied by an alert's label (`alert` set) never replaces one set on the template itself;
-    /// false when it was not applied for that reason.
+    /// An operator's label for a template text. A label set on the template itself (`alert`
+    /// nil) is a pattern (`<*>` matches any run of characters); one implied by an alert's label
+    /// matches that exact text only, and never replaces one set on the template itself; false
+    /// when it was not applied for that reason.
     @discardableResult
     public mutating func setOverride(templateText: String, label: Verdict.Label, note: String? = nil,
                                      alert: UInt64? = nil, time: Int64? = nil) -> Bool {
         if alert != nil, let existing = overrides[templateText], existing.alert == nil { return false }
-        overrides[templateText] = Override(templateText: templateText, label: label, note: note, alert: alert, time: time)
+        overrides[templateText] = Override(templateText: templateText, label: label, note: note, alert: alert, time: time,
+                                           match: alert == nil ? .pattern : .exact)
         return true
     }
 
@@ -141,18 +160,15 @@ public struct VerdictCache: Sendable {
         overrides[templateText] = nil
     }
 
-    /// An operator's label on an alert, passed on to the templates it implies. `normal`: every
-    /// template of the window is normal (a window is abnormal when any template is, so a normal
-    /// window holds only normal templates). `abnormal`: the window's template when it has
-    /// exactly one; with several, which one is at fault is unknown, so none is labelled (label
-    /// it with `rationctl label template`). Labels this alert implied before are withdrawn
-    /// first; a label set on a template itself is never replaced. Returns the texts labelled.
+    /// An operator's label on an alert, passed on to the templates it implies
+    /// (`LabelReach.impliedTemplates`), each matching its exact text only. Labels this alert
+    /// implied before are withdrawn first; a label set on a template itself is never replaced.
+    /// Returns the texts labelled.
     @discardableResult
     public mutating func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64,
                                          time: Int64? = nil) -> [String] {
-        let texts = Array(Set(templateTexts)).sorted()
         for implied in operatorOverrides where implied.alert == alert { removeOverride(templateText: implied.templateText) }
-        let implied = label == .normal || texts.count == 1 ? texts : []
+        let implied = LabelReach.impliedTemplates(templateTexts, label: label)
         return implied.filter { setOverride(templateText: $0, label: label, note: note, alert: alert, time: time) }
     }
 
@@ -181,9 +197,10 @@ public struct VerdictCache: Sendable {
         }
     }
 
+    /// The label of exactly this text, else the most specific pattern label matching it.
     private func override(for templateText: String) -> Override? {
         if let exact = overrides[templateText] { return exact }
-        return overrides.values.filter { TemplatePattern($0.templateText).matches(templateText) }
+        return overrides.values.filter { $0.effectiveMatch == .pattern && TemplatePattern($0.templateText).matches(templateText) }
             .max { TemplatePattern($0.templateText).literalLength < TemplatePattern($1.templateText).literalLength }
     }
 

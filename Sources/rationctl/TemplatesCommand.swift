@@ -1,6 +1,7 @@
 import AlertFilterOptions
 import ArgumentParser
 import Control
+import RationCore
 
 struct TemplatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "templates", abstract: "List the most frequent mined templates.")
@@ -31,7 +32,13 @@ struct TemplatesCommand: ParsableCommand {
 struct LabelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "label", abstract: "Set an operator verdict on an alert or a template (overrides the model).",
-        discussion: "Needs root or the daemon's user.")
+        discussion: """
+            A template's label is a pattern: <*> in its text matches any run of characters. The labels \
+            an alert implies (normal: every template of its window; abnormal: its one template) match \
+            their exact template text only. A template with fewer than two literal words (words other \
+            than <*>) is refused unless --force. Prints each template label changed, old -> new. \
+            Needs root or the daemon's user.
+            """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case alert, template }
     enum Label: String, ExpressibleByArgument, CaseIterable { case normal, abnormal }
@@ -41,20 +48,30 @@ struct LabelCommand: ParsableCommand {
     @Argument(help: "The alert or template id.") var id: UInt64
     @Argument(help: "normal or abnormal.") var label: Label
     @Option(help: "Why, kept with the label.") var note: String?
+    @Flag(help: "Also label templates with fewer than two literal words (they match almost any line).")
+    var force = false
 
     func run() throws {
-        let parameters = LabelParameters(id: id, label: label.rawValue, note: note)
+        let parameters = LabelParameters(id: id, label: label.rawValue, note: note, force: force ? true : nil)
+        let changes: [LabelChange]
         switch kind {
         case .alert:
-            struct Reply: Codable { var alert: AlertRecord }
-            let reply = try global.withClient { try $0.call("io.rationd.LabelAlert", parameters, as: Reply.self) }
-            if global.json { return try Output.json(reply.alert) }
+            let reply = try global.withClient { try $0.call("io.rationd.LabelAlert", parameters, as: LabelAlertReply.self) }
+            if global.json { return try Output.json(reply) }
             Output.line("alert \(reply.alert.id) labelled \(label.rawValue)")
+            changes = reply.changes
         case .template:
-            struct Reply: Codable { var template: TemplateRecord }
-            let reply = try global.withClient { try $0.call("io.rationd.LabelTemplate", parameters, as: Reply.self) }
-            if global.json { return try Output.json(reply.template) }
+            let reply = try global.withClient { try $0.call("io.rationd.LabelTemplate", parameters, as: LabelTemplateReply.self) }
+            if global.json { return try Output.json(reply) }
             Output.line("template \(reply.template.id) labelled \(label.rawValue)")
+            changes = reply.changes
         }
+        for change in changes { Output.line("  " + Self.describe(change)) }
+    }
+
+    /// `"disk <*> failed": none -> normal (exact)`; the text escaped for the terminal.
+    static func describe(_ change: LabelChange) -> String {
+        let match = change.match.map { " (\($0))" } ?? ""
+        return "\"\(TerminalText.escaped(change.template))\": \(change.oldLabel ?? "none") -> \(change.newLabel ?? "none")\(match)"
     }
 }

@@ -36,7 +36,8 @@ import Testing
     @Test func splitIsChronologicalWithClassBalance() throws {
         // Times: line 2 = 1700000000 (2023), line 1 = 2026-11-20, line 3 = 2026-11-21, line 4 = 1800000000 (2027).
         let split = try SFTExport(validationFraction: 0.5).split(try items())
-        let templates = (split.train + split.validation).map { $0.messages[1].content.split(separator: "\n").last.map(String.init) }
+        // The template is the fenced line: the one before the closing </log-data>.
+        let templates = (split.train + split.validation).map { $0.messages[1].content.split(separator: "\n").dropLast().last.map(String.init) }
         #expect(templates == ["Session opened for user <*>", "Disk <*> write failed", "Connection from <*> closed",
                               "Kernel panic - not syncing"])
         #expect(split.train.count == 2 && split.validation.count == 2)

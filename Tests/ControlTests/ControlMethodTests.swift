@@ -92,6 +92,11 @@ import Testing
             try expect(t.template.operatorLabel?.label == "normal", "template label")
             try expectError(try c.call("io.rationd.LabelTemplate", parameters: .object(["id": .integer(31), "label": .string("normal")])),
                             "io.rationd.TemplateNotFound", ["id": .integer(31)])
+            try expectError(try c.call("io.rationd.LabelTemplate", parameters: .object(["id": .integer(40), "label": .string("normal")])),
+                            "io.rationd.LabelTooBroad", nil)
+            struct ChangesReply: Decodable { var template: TemplateRecord; var changes: [LabelChange] }
+            let forced = try c.call("io.rationd.LabelTemplate", LabelParameters(id: 40, label: "normal", force: true), as: ChangesReply.self)
+            try expect(forced.changes.map(\.template) == ["<*>"] && forced.changes.first?.match == "pattern", "forced label")
             struct ReloadReply: Decodable { var changes: [String] }
             try expect(try c.call("io.rationd.Reload", NoParameters(), as: ReloadReply.self).changes == ["reasoning.maxCallsPerMinute: 30 -> 5"], "reload")
         }

@@ -71,20 +71,31 @@ final class FakeControlHandler: ControlHandler {
             .sorted { $0.count > $1.count }.prefix(query.limit ?? TemplateQuery.defaultLimit))
     }
 
-    func labelAlert(id: AlertID, label: OperatorLabel) async throws -> Alert {
+    /// Like the daemon: templates too broad to label are refused unless `force`; the alert's
+    /// implied labels are reported as exact, with no earlier label.
+    func labelAlert(id: AlertID, label: OperatorLabel, force: Bool) async throws -> (alert: Alert, changes: [LabelChange]) {
         try state.withLockedValue { s in
             guard let i = s.alerts.firstIndex(where: { $0.id == id }) else { throw ControlError.alertNotFound(id) }
+            let implied = LabelReach.impliedTemplates(Array(s.alerts[i].window.templates.values), label: label.label)
+            if !force, let broad = implied.first(where: LabelReach.isTooBroad) {
+                throw ControlError.labelTooBroad(template: broad, literalWords: LabelReach.literalWords(in: broad))
+            }
             s.alerts[i].operatorLabel = label
-            return s.alerts[i]
+            return (s.alerts[i], implied.map { LabelChange(template: $0, oldLabel: nil, newLabel: label.label.rawValue, match: "exact") })
         }
     }
 
-    func labelTemplate(id: TemplateID, label: OperatorLabel) async throws -> TemplateRecord {
+    func labelTemplate(id: TemplateID, label: OperatorLabel, force: Bool) async throws -> (template: TemplateRecord, changes: [LabelChange]) {
         try state.withLockedValue { s in
             guard let i = s.templates.firstIndex(where: { $0.id == id.rawValue }) else { throw ControlError.templateNotFound(id) }
+            let text = s.templates[i].text
+            if !force, LabelReach.isTooBroad(text) {
+                throw ControlError.labelTooBroad(template: text, literalWords: LabelReach.literalWords(in: text))
+            }
+            let old = s.templates[i].operatorLabel?.label
             s.templates[i].operatorLabel = AlertRecord.Label(label: label.label.rawValue, note: label.note,
                                                              time: label.time.microsecondsSinceEpoch)
-            return s.templates[i]
+            return (s.templates[i], [LabelChange(template: text, oldLabel: old, newLabel: label.label.rawValue, match: "pattern")])
         }
     }
 
@@ -126,5 +137,7 @@ final class FakeControlHandler: ControlHandler {
         TemplateRecord(id: 10, text: "upstream timed out <*>", count: 500, firstSeen: base, lastSeen: base + 1, verdict: "abnormal"),
         TemplateRecord(id: 20, text: "Accepted publickey for <*>", count: 9000, firstSeen: base - 1_000_000, lastSeen: base + 2, verdict: "normal"),
         TemplateRecord(id: 30, text: "I/O error, dev <*>", count: 3, firstSeen: base + 100, lastSeen: base + 3),
+        // What a line such as "31337" or "/tmp/x" mines to: too broad to label without force.
+        TemplateRecord(id: 40, text: "<*>", count: 2, firstSeen: base + 200, lastSeen: base + 4),
     ]
 }

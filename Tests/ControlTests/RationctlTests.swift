@@ -138,7 +138,7 @@ import Testing
         defer { s.stopNow() }
         let label = try await Self.run(["label", "alert", "2", "abnormal", "--note", "brute force"], socket: s.socketPath)
         #expect(label.status == 0, "\(label.stderr)")
-        #expect(label.stdout == "alert 2 labelled abnormal\n")
+        #expect(label.stdout == "alert 2 labelled abnormal\n  \"template <*> of sshd.service\": none -> abnormal (exact)\n")
         let labelled = try await Self.run(["alerts", "--json", "--label", "abnormal"], socket: s.socketPath)
         let alerts = try JSONDecoder().decode([AlertRecord].self, from: Data(labelled.stdout.utf8))
         #expect(alerts.map(\.id) == [2])
@@ -153,6 +153,34 @@ import Testing
 
         let reload = try await Self.run(["reload"], socket: s.socketPath)
         #expect(reload.stdout == "reloaded:\n  reasoning.maxCallsPerMinute: 30 -> 5\n")
+    }
+
+    @Test func labelPrintsEachTemplateLabelItChanged() async throws {
+        let s = try await TestServer.start()
+        defer { s.stopNow() }
+        let alert = try await Self.run(["label", "alert", "1", "normal"], socket: s.socketPath)
+        #expect(alert.status == 0, "\(alert.stderr)")
+        #expect(alert.stdout == "alert 1 labelled normal\n  \"template <*> of nginx.service\": none -> normal (exact)\n")
+        let template = try await Self.run(["label", "template", "30", "abnormal", "--json"], socket: s.socketPath)
+        #expect(template.status == 0, "\(template.stderr)")
+        let reply = try JSONDecoder().decode(LabelTemplateReply.self, from: Data(template.stdout.utf8))
+        #expect(reply.template.id == 30)
+        #expect(reply.changes == [LabelChange(template: "I/O error, dev <*>", oldLabel: nil, newLabel: "abnormal", match: "pattern")])
+    }
+
+    @Test func aTemplateWithTooFewLiteralWordsNeedsForce() async throws {
+        let s = try await TestServer.start()
+        defer { s.stopNow() }
+        let refused = try await Self.run(["label", "template", "40", "normal"], socket: s.socketPath)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("io.rationd.LabelTooBroad"))
+        #expect(refused.stderr.contains(#"template \"<*>\" has 0 literal word(s)"#), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        #expect(s.handler.state.withLockedValue { $0.templates.first { $0.id == 40 }?.operatorLabel } == nil)
+
+        let forced = try await Self.run(["label", "template", "40", "normal", "--force"], socket: s.socketPath)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout == "template 40 labelled normal\n  \"<*>\": none -> normal (pattern)\n")
     }
 
     @Test func followPrintsNewAlertsAsJSONLines() async throws {

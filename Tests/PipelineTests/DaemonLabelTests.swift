@@ -65,7 +65,10 @@ import Glibc
         // LabelTemplate on two templates; LabelAlert on the panic alert (one template: it is labelled too).
         _ = try e2e.rationctl(["label", "template", String(disk.templates[0].id), "normal", "--note", "test rig"])
         _ = try e2e.rationctl(["label", "template", String(fan.templates[0].id), "normal"])
-        _ = try e2e.rationctl(["label", "alert", String(panic.id), "normal"])
+        let implied = String(decoding: try e2e.rationctl(["label", "alert", String(panic.id), "normal"]), as: UTF8.self)
+        let panicTemplate = panic.templates[0].text
+        #expect(implied == "alert \(panic.id) labelled normal\n  \"\(panicTemplate)\": none -> normal (exact)\n",
+                "the label an alert implies is reported, and matches its exact text")
 
         /// Appends one window of two labelled templates and returns its alert, the only new one.
         func mixedWindow(_ lines: [String], _ what: String) async throws -> AlertRecord {
@@ -100,5 +103,31 @@ import Glibc
         daemon.signal(SIGTERM)
         #expect(try await daemon.wait(seconds: 15) == 0)
         running = false
+    }
+
+    /// Lines such as "31337" or "/tmp/x" mine to the template `<*>`: the running daemon refuses
+    /// to label it (it would answer almost any line) unless forced, and says which template.
+    @Test(.timeLimit(.minutes(2))) func aTemplateTooBroadToLabelIsRefusedUnlessForced() async throws {
+        let e2e = try DaemonEndToEndTests()
+        defer { try? FileManager.default.removeItem(atPath: e2e.dir) }
+        try e2e.config.write(toFile: e2e.dir + "/rationd.toml", atomically: true, encoding: .utf8)
+        let lines = ["31337", "/tmp/x", "0xdead"]
+        #expect(FileManager.default.createFile(atPath: e2e.log, contents: Data(lines.map { $0 + "\n" }.joined().utf8)))
+        let daemon = try e2e.start("broad")
+        defer { daemon.signal(SIGKILL); _ = try? waitpidBlocking(daemon.pid) }
+        func broad() throws -> TemplateRecord? {
+            try JSONDecoder().decode([TemplateRecord].self, from: e2e.rationctl(["templates", "--json"])).first { $0.text == "<*>" }
+        }
+        try await e2e.until("the <*> template", daemon: daemon) { try broad() != nil }
+        let id = String(try #require(try broad()).id)
+
+        #expect(throws: (any Error).self) { try e2e.rationctl(["label", "template", id, "normal"]) }
+        let refusal = try String(contentsOfFile: e2e.dir + "/rationctl.out", encoding: .utf8)
+        #expect(refusal.contains("io.rationd.LabelTooBroad") && refusal.contains(#"template \"<*>\" has 0 literal word(s)"#), "\(refusal)")
+        #expect(try broad()?.operatorLabel == nil)
+
+        let forced = String(decoding: try e2e.rationctl(["label", "template", id, "normal", "--force"]), as: UTF8.self)
+        #expect(forced == "template \(id) labelled normal\n  \"<*>\": none -> normal (pattern)\n")
+        #expect(try broad()?.operatorLabel?.label == "normal")
     }
 }

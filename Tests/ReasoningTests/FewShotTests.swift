@@ -110,13 +110,13 @@ import Testing
         let messages = PromptBuilder(prompts: .rationAnomaly).templateMessages(templateText: "disk <*> failure: timeout",
                                                                                examples: examples)
         #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant, .user])
-        #expect(messages[1].content == Self.instruction + "\ndisk <*> mounted read-write")
+        #expect(messages[1].content == Self.instruction + "\n<log-data>\ndisk <*> mounted read-write\n</log-data>")
         #expect(messages[2].content == "<think>An operator of this system reviewed this log template and labelled it normal: "
                 + "it reports routine operation.</think><answer>normal</answer>")
-        #expect(messages[3].content == Self.instruction + "\ndisk <*> failure: I/O error")
+        #expect(messages[3].content == Self.instruction + "\n<log-data>\ndisk <*> failure: I/O error\n</log-data>")
         #expect(messages[4].content == "<think>The disk reports an I/O error.</think><answer>abnormal</answer>",
                 "the note is the analysis, with its tags removed")
-        #expect(messages[5].content == Self.instruction + "\ndisk <*> failure: timeout")
+        #expect(messages[5].content == Self.instruction + "\n<log-data>\ndisk <*> failure: timeout\n</log-data>")
         #expect(PromptBuilder(prompts: .rationAnomaly).templateMessages(templateText: "x").map(\.role) == [.system, .user])
         // Every example reply passes the verifier's format check: it is a reply the model may imitate.
         for example in examples {

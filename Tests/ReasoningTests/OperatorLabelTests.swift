@@ -4,7 +4,7 @@ import Testing
 @testable import Reasoning
 
 /// A backend that records every request and answers per template: abnormal when the template
-/// (the last line of the last user turn) contains "fail", else normal. Stands in for a model
+/// (the fenced line of the last user turn) contains "fail", else normal. Stands in for a model
 /// where the assertion is what was sent and how often; the same flows run against a real HTTP
 /// server in `OperatorLabelServerTests`.
 final class RecordingBackend: ChatBackend, @unchecked Sendable {
@@ -22,7 +22,7 @@ final class RecordingBackend: ChatBackend, @unchecked Sendable {
 
     func complete(_ request: ChatRequest) async throws(ReasoningError) -> ChatReply {
         record(request)
-        let template = request.messages.last { $0.role == .user }?.content.split(separator: "\n").last.map(String.init) ?? ""
+        let template = PromptText.subject(request.messages.last { $0.role == .user }?.content ?? "")
         let abnormal = template.contains("fail")
         let content = reply?(request) ?? (abnormal
             ? "<think>The entry \"\(template)\" reports a failure, so it is abnormal.</think><answer>abnormal</answer>"
@@ -116,9 +116,9 @@ final class RecordingBackend: ChatBackend, @unchecked Sendable {
         let sent = try #require(backend.requests.first).messages
         let instruction = PromptSet.rationAnomaly.templateInstruction
         #expect(sent.map(\.role) == [.system, .user, .assistant, .user, .assistant, .user])
-        #expect(sent[1].content == instruction + "\nfan <*> speed low")
-        #expect(sent[3].content == instruction + "\nfan <*> stopped", "the most similar example is last")
-        #expect(sent[5].content == instruction + "\nfan <*> stopped at <*> rpm")
+        #expect(sent[1].content == instruction + "\n<log-data>\nfan <*> speed low\n</log-data>")
+        #expect(sent[3].content == instruction + "\n<log-data>\nfan <*> stopped\n</log-data>", "the most similar example is last")
+        #expect(sent[5].content == instruction + "\n<log-data>\nfan <*> stopped at <*> rpm\n</log-data>")
         #expect(await engine.statistics.fewShotPrompts == 1)
 
         // Disabled: the paper's plain prompt.

@@ -183,10 +183,11 @@ import Testing
 }
 
 @Suite struct PromptBuilderTests {
-    @Test func templatePromptIsThePapersInstructionPlusTheTemplate() {
+    @Test func templatePromptIsThePapersInstructionPlusTheFencedTemplate() {
         let messages = PromptBuilder(prompts: .rationAnomaly).templateMessages(templateText: "ciod: Error creating node map from file <*>")
         #expect(messages.map(\.role) == [.system, .user])
-        #expect(messages[1].content == "Classify the given log entries into normal and abnormal categories.\nciod: Error creating node map from file <*>")
+        #expect(messages[1].content == "Classify the given log entries into normal and abnormal categories.\n"
+                + "<log-data>\nciod: Error creating node map from file <*>\n</log-data>")
         #expect(messages[0].content.contains("<think> reasoning process here </think><answer> answer here </answer>"))
     }
 
@@ -197,7 +198,7 @@ import Testing
                                                                      detail: "count 3 vs baseline 1.0")], escalated: true)
         let body = PromptBuilder(prompts: .rationAnomaly).windowMessages(window: window, suspicion: suspicion)[1].content
         #expect(body.contains("countDeviation(count 3 vs baseline 1.0)"))
-        #expect(body.contains("1. [3x] job <*> started\n   e.g. job 1 started\n   e.g. job 2 started\n"))
+        #expect(body.contains("<log-data>\n1. [3x] job <*> started\n   e.g. job 1 started\n   e.g. job 2 started\n"))
         #expect(body.contains("2. [1x] disk <*> slow\n   e.g. disk sda slow\n"))
         #expect(!body.contains("job 3 started"), "two examples per template")
     }

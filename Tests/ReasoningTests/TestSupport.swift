@@ -142,6 +142,13 @@ final class ScriptedServer: Sendable {
 
     func count(_ mode: String) throws -> Int { try counts()[mode] ?? 0 }
 
+    /// The chat messages of every `obey` and `quoteinjection` request, in order.
+    func recordedMessages() throws -> [[ChatMessage]] {
+        struct Body: Decodable { var messages: [ChatMessage] }
+        let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/requests")!)
+        return try JSONDecoder().decode([Body].self, from: data).map(\.messages)
+    }
+
     func stop() { child.stop() }
 }
 
@@ -175,5 +182,39 @@ enum Sample {
         ReasoningConfiguration(endpoints: endpoints, maxTokens: 64, requestTimeout: timeout, maxConcurrent: maxConcurrent,
                                callsPerMinute: callsPerMinute, queueCapacity: queueCapacity, circuitBreaker: breaker,
                                cachePath: cachePath, rejudgeSkipped: false)
+    }
+}
+
+enum PromptText {
+    /// The first line of the last fenced block of `content` (the template of a template
+    /// prompt), or its last line when it has no fence.
+    static func subject(_ content: String) -> String {
+        let lines = content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let open = lines.lastIndex(of: LogTextFence.open), open + 1 < lines.count { return lines[open + 1] }
+        return lines.last ?? ""
+    }
+
+    /// The lines of every fenced block of `content`; the rest of it is dropped.
+    static func fencedLines(_ content: String) -> [String] {
+        var inside = false
+        var result: [String] = []
+        for line in content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line == LogTextFence.open { inside = true } else if line == LogTextFence.close { inside = false } else if inside {
+                result.append(line)
+            }
+        }
+        return result
+    }
+
+    /// `content` without its fenced blocks: what the prompt says outside the data.
+    static func unfenced(_ content: String) -> String {
+        var inside = false
+        var result: [String] = []
+        for line in content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line == LogTextFence.open { inside = true } else if line == LogTextFence.close { inside = false } else if !inside {
+                result.append(line)
+            }
+        }
+        return result.joined(separator: "\n")
     }
 }
