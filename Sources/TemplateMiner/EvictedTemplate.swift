@@ -9,7 +9,4 @@ public struct EvictedTemplate: Sendable {
     public var id: TemplateID
     /// The text as UTF-8 bytes, as the lines had them (possibly invalid UTF-8).
     public var textBytes: [UInt8]
-
-    /// The text, invalid UTF-8 repaired.
-    public var text: String { String(decoding: textBytes, as: UTF8.self) }
 }

@@ -54,8 +54,7 @@ struct ExactMatchCache: Sendable {
         }
         let mask = self.mask
         let inserted: Bool = entries.withUnsafeMutableBufferPointer { e in
-            var i = Int(truncatingIfNeeded: key) & mask
-            while e[i].slot >= 0 && e[i].key != key { i = (i + 1) & mask }
+            let i = Self.cell(for: key, in: e, mask: mask)
             let fresh = e[i].slot < 0
             e[i] = Entry(key: key, id: id, slot: slot)
             return fresh
@@ -71,12 +70,16 @@ struct ExactMatchCache: Sendable {
         mask = size - 1
         let mask = self.mask
         entries.withUnsafeMutableBufferPointer { e in
-            for entry in old where entry.slot >= 0 {
-                var i = Int(truncatingIfNeeded: entry.key) & mask
-                while e[i].slot >= 0 { i = (i + 1) & mask }
-                e[i] = entry
-            }
+            for entry in old where entry.slot >= 0 { e[Self.cell(for: entry.key, in: e, mask: mask)] = entry }
         }
+    }
+
+    /// The cell holding `key`, or the empty cell where it belongs.
+    @inline(__always)
+    private static func cell(for key: UInt64, in e: UnsafeMutableBufferPointer<Entry>, mask: Int) -> Int {
+        var i = Int(truncatingIfNeeded: key) & mask
+        while e[i].slot >= 0 && e[i].key != key { i = (i + 1) & mask }
+        return i
     }
 
     mutating func removeAll() {
