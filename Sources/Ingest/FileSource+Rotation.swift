@@ -299,24 +299,43 @@ extension FileSource {
                                  drain: drain, now: now))
     }
 
-    /// Drops streams whose files were not seen for `expireAfter` (checking rotated names first).
+    /// Drops the streams whose content is gone: not open, and under no name the source looks at
+    /// (the followed path and its rotated siblings). A file deleted by rotation goes once it was
+    /// missing from every sweep for `configuration.missingGrace` (a directory listing taken while logrotate
+    /// renames `.1` to `.2` can miss a file that is there) and the followed path holds a file;
+    /// while the followed path is missing altogether (deleted, or on a filesystem not mounted
+    /// yet), its streams wait `expireAfter`. Forgotten streams are reported through
+    /// `takeForgottenStreams` so that saved checkpoints lose them too.
     func expireStreams(now: EventTime) {
+        let idle = streams.values.filter { !isOpen($0.identity) }
+        guard !idle.isEmpty else { return }
         let limit = Int64(min(expireNs / 1000, UInt64(Int64.max / 2)))
-        let stale = streams.values.filter { now.microsecondsSinceEpoch - $0.lastSeen.microsecondsSinceEpoch > limit }
-        guard !stale.isEmpty else { return }
         var present = Set<FileIdentity>()
-        for path in Set(stale.map(\.position.path)) {
-            for sibling in matcher.rotatedSiblings(of: path) + [path] {
-                var st = stat()
-                if stat(sibling, &st) == 0 { present.insert(FileIdentity(st)) }
+        var followedPresent = Set<String>()
+        for path in Set(idle.map(\.position.path)) {
+            var st = stat()
+            if stat(path, &st) == 0 {
+                present.insert(FileIdentity(st))
+                followedPresent.insert(path)
+            }
+            for sibling in matcher.rotatedSiblings(of: path) where stat(sibling, &st) == 0 {
+                present.insert(FileIdentity(st))
             }
         }
-        for stream in stale {
-            if present.contains(stream.identity) && !isOpen(stream.identity) {
+        for stream in idle where streams[stream.identity] === stream {
+            if present.contains(stream.identity) {
                 stream.lastSeen = now
-            } else if !isOpen(stream.identity), streams[stream.identity] === stream {
-                streams[stream.identity] = nil
+                stream.missingSince = nil
+                continue
             }
+            let missingSince = stream.missingSince ?? now
+            stream.missingSince = missingSince
+            let expired = now.microsecondsSinceEpoch - stream.lastSeen.microsecondsSinceEpoch > limit
+            let deleted = followedPresent.contains(stream.position.path)
+                && now.microsecondsSinceEpoch - missingSince.microsecondsSinceEpoch >= configuration.missingGrace.microseconds
+            guard expired || deleted else { continue }
+            streams[stream.identity] = nil
+            forgotten.append(Checkpoint(source: id, position: .file(stream.position)))
         }
     }
 }

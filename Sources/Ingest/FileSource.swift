@@ -38,6 +38,8 @@ public final class FileSource: LogSource {
     /// Paths whose open failure was already reported.
     var reportedFailures: Set<String> = []
     var notices: [String] = []
+    /// Streams dropped since `takeForgottenStreams`.
+    var forgotten: [Checkpoint] = []
 
     private var pendingAcks: [(checkpoint: Checkpoint, stream: FileStreamCheckpoint)] = []
     private var ackHead = 0
@@ -143,6 +145,11 @@ public final class FileSource: LogSource {
     public func takeNotices() -> [String] {
         defer { notices = [] }
         return notices
+    }
+
+    public func takeForgottenStreams() -> [Checkpoint] {
+        defer { forgotten = [] }
+        return forgotten
     }
 
     /// Files currently open (followed or draining).

@@ -25,6 +25,10 @@ public struct FileSourceConfiguration: Sendable {
     public var multiline: Multiline?
     /// Checkpoints of files not seen for this long are dropped.
     public var expireAfter: Duration
+    /// A rotated file missing from every directory sweep for this long (while the followed
+    /// path holds a file) is deleted: its checkpoint goes. One listing taken while logrotate
+    /// renames files can miss a file that is there, hence more than one sweep.
+    public var missingGrace: Duration = .seconds(10)
     /// Bytes read from one file per read call.
     public var readChunkBytes: Int
     /// Where files found at the first start (no saved state at all) begin.

@@ -7,6 +7,8 @@ import RationCore
 final class FileStreamCheckpoint {
     var position: FilePosition
     var lastSeen: EventTime
+    /// When a sweep first found the stream's file under no name (see `expireStreams`).
+    var missingSince: EventTime?
 
     init(position: FilePosition, lastSeen: EventTime) {
         self.position = position

@@ -14,8 +14,17 @@ public protocol LogSource: AnyObject {
     /// Everything up to `checkpoint` is durable; the source may release what it held for it
     /// (for example a rotated file it was draining).
     func acknowledge(_ checkpoint: Checkpoint)
+
+    /// Streams the source stopped tracking since the last call (files gone for good), one
+    /// checkpoint each: their saved checkpoints may be dropped.
+    func takeForgottenStreams() -> [Checkpoint]
+
+    /// Problems met since the last call that did not stop reading, for the log.
+    func takeNotices() -> [String]
 }
 
 extension LogSource {
     public func acknowledge(_ checkpoint: Checkpoint) {}
+    public func takeForgottenStreams() -> [Checkpoint] { [] }
+    public func takeNotices() -> [String] { [] }
 }

@@ -167,6 +167,11 @@ struct AnalysisStage: Sendable {
         }
     }
 
+    /// Drops checkpoints of streams `source` stopped tracking.
+    mutating func forget(_ streams: [Checkpoint], of source: SourceID) {
+        lanes[source]?.ledger.forget(streams)
+    }
+
     /// Safe checkpoints that changed since the last call, per source.
     mutating func takeCheckpoints() -> [SourceID: [String: Checkpoint]] {
         var result: [SourceID: [String: Checkpoint]] = [:]

@@ -78,6 +78,20 @@ struct CheckpointLedger: Sendable {
         }
     }
 
+    /// Drops the streams a source stopped tracking (their files are gone), from the safe
+    /// checkpoints and from every entry not retired yet. Sources report this in feed order, so
+    /// every checkpoint of such a stream fed so far is the old stream's; a later stream that
+    /// reuses the key (inode reuse) is fed after and kept.
+    mutating func forget(_ checkpoints: [Checkpoint]) {
+        for checkpoint in checkpoints {
+            let stream = Self.stream(of: checkpoint)
+            if safe.removeValue(forKey: stream) != nil { dirty = true }
+            for i in entries.indices[head...] where entries[i].checkpoints[stream] != nil {
+                entries[i].checkpoints[stream] = nil
+            }
+        }
+    }
+
     /// The safe checkpoints when they changed since the last call.
     mutating func takeDirty() -> [String: Checkpoint]? {
         guard dirty else { return nil }

@@ -6,6 +6,9 @@ import Reasoning
 enum PipelineEvent: Sendable {
     /// Records read by a source thread (the bounded lane).
     case batch(SourceID, [LogRecord])
+    /// Streams the source stopped tracking (files gone): their checkpoints are dropped. Sent
+    /// through the batch lane, so it follows every batch that held their records.
+    case forgotten(SourceID, [Checkpoint])
     /// The source had nothing new within its wait: it is caught up at this wall-clock time.
     case idle(SourceID, EventTime)
     /// The source thread ended (shutdown, or an error it could not get past).

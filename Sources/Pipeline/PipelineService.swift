@@ -291,6 +291,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             case let .batch(source, records):
                 idle.remove(source)
                 await escalate(stage.ingest(records, from: source))
+            case let .forgotten(source, streams):
+                stage.forget(streams, of: source)
             case let .idle(source, time):
                 idle.insert(source)
                 service.readers.reader(source)?.idleHandled()

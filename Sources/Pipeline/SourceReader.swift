@@ -94,6 +94,11 @@ final class SourceReader: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: min(5, 0.1 * Double(1 << min(consecutiveErrors, 6))))
                 continue
             }
+            for notice in source.takeNotices() {
+                logger.warning("\(notice)", metadata: ["source": "\(id)"])
+            }
+            let forgotten = source.takeForgottenStreams()
+            if !forgotten.isEmpty, !channel.send(.forgotten(id, forgotten), weight: 0) { return }
             if batch.isEmpty {
                 if !idlePending.exchange(true, ordering: .acquiringAndReleasing) {
                     channel.post(.idle(id, WallClockTime.now()))

@@ -327,6 +327,36 @@ import RationCore
         #expect(source.checkpointState().files.map(\.position.inode) == [inode(log)])
     }
 
+    /// A rotated file that was deleted is forgotten at once (and reported, so saved
+    /// checkpoints drop it); while the followed path is missing its stream waits for expiry.
+    @Test func deletedRotatedFilesAreForgottenAtOnce() throws {
+        let dir = TestDirectory()
+        let log = dir.file("app.log")
+        writeFile(log, "a\n")
+        var config = FileSourceConfiguration.test([log])
+        config.missingGrace = .milliseconds(300)
+        let source = try FileSource(configuration: config)
+        _ = try source.collect { $0.count >= 1 }
+        let first = inode(log)
+        rename(log, dir.file("app.log.1"))
+        writeFile(log, "b\n")
+        _ = try source.collect { $0.count >= 1 }
+        _ = try source.collect(for: .milliseconds(300))
+        #expect(source.takeForgottenStreams().isEmpty)
+        unlink(dir.file("app.log.1"))
+        _ = try source.collect(for: .milliseconds(1500))
+        let forgotten = source.takeForgottenStreams()
+        #expect(forgotten.count == 1)
+        if case let .file(position)? = forgotten.first?.position { #expect(position.inode == first) }
+        #expect(source.checkpointState().files.map(\.position.inode) == [inode(log)])
+
+        // The followed path gone as well (an unmounted directory looks the same): kept.
+        unlink(log)
+        _ = try source.collect(for: .milliseconds(1500))
+        #expect(source.takeForgottenStreams().isEmpty)
+        #expect(source.checkpointState().files.count == 1)
+    }
+
     @Test func invalidConfigurationNamesTheKey() {
         do {
             _ = try FileSource(configuration: .test(["relative/*.log"]))

@@ -109,6 +109,32 @@ import Triage
         #expect(safe.count == 1)
         if case let .file(p) = safe.values.first!.position { #expect(p.offset == 120) }
     }
+
+    /// A forgotten stream leaves the safe checkpoints and the entries not yet retired; one fed
+    /// after the forget (the key reused by a new file) is kept.
+    @Test func forgottenStreamsLeaveTheSavedCheckpoints() throws {
+        let other = FilePosition(path: "/var/log/app.log", device: 1, inode: 9, headFingerprint: 5, fingerprintLength: 64,
+                                 offset: 7, tailHash: 6, tailHashLength: 7)
+        let otherRecord = LogRecord(time: EventTime(secondsSinceEpoch: 1_800_000_000), source: Self.source, message: "o",
+                                    checkpoint: Checkpoint(source: Self.source, position: .file(other)))
+        var ledger = CheckpointLedger()
+        ledger.feed([otherRecord, Self.record("a", at: 1, offset: 10)])
+        ledger.settle(quiescent: true, closedThrough: 0, timeBound: nil, oldestPendingStart: nil)
+        #expect(ledger.takeDirty()?.count == 2)
+        // A pending entry of the stream, then the forget: neither survives the settle.
+        ledger.feed([Self.record("b", at: 2, offset: 20)])
+        ledger.forget([Self.record("b", at: 2, offset: 20).checkpoint!])
+        ledger.settle(quiescent: true, closedThrough: 0, timeBound: nil, oldestPendingStart: nil)
+        let dirty = ledger.takeDirty()
+        let safe = try #require(dirty)
+        #expect(safe.count == 1)
+        #expect(safe.values.first?.position == .file(other))
+        #expect(ledger.latest.count == 1)
+        // The same key fed again after the forget is a new stream, and kept.
+        ledger.feed([Self.record("c", at: 3, offset: 5)])
+        ledger.settle(quiescent: true, closedThrough: 0, timeBound: nil, oldestPendingStart: nil)
+        #expect(ledger.takeDirty()?.count == 2)
+    }
 }
 
 /// The TOML form of a session key pattern reaches the sessionizer's fast matcher.

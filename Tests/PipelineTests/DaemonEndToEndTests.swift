@@ -171,6 +171,50 @@ import Glibc
         #expect(daemon.output.contains("pipeline stopped"))
     }
 
+    /// The inodes of the streams in the saved file checkpoint.
+    func checkpointInodes() -> [UInt64] {
+        guard let data = FileManager.default.contents(atPath: checkpointPath),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let files = object["files"] as? [[String: Any]] else { return [] }
+        return files.compactMap { (($0["position"] as? [String: Any])?["inode"] as? NSNumber)?.uint64Value }
+    }
+
+    static func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
+    }
+
+    /// Rotation as `logrotate` with `rotate 2` does it, twenty times: the saved checkpoint
+    /// keeps the live file and the two rotated ones, not one entry per file ever followed,
+    /// and every line is read once.
+    @Test func checkpointsForgetRotatedFilesOnceDeleted() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try config.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
+        #expect(FileManager.default.createFile(atPath: log, contents: Data()))
+        let daemon = try start("rotations")
+        defer { daemon.signal(SIGKILL); var s: Int32 = 0; waitpid(daemon.pid, &s, 0) }
+        var written = 0
+        for round in 0..<20 {
+            try append(Self.normal((round * 10 + 1)...(round * 10 + 10)))
+            written += 10
+            try await until("\(written) records", daemon: daemon) { try records() == written }
+            unlink(log + ".2")
+            rename(log + ".1", log + ".2")
+            rename(log, log + ".1")
+            #expect(FileManager.default.createFile(atPath: log, contents: Data()))
+        }
+        try append(Self.normal(1001...1010))
+        written += 10
+        try await until("\(written) records", daemon: daemon) { try records() == written }
+        let live = Set([log, log + ".1", log + ".2"].compactMap(Self.inode))
+        try await until("a checkpoint of only the files that exist", daemon: daemon) {
+            let saved = checkpointInodes()
+            return !saved.isEmpty && Set(saved).isSubset(of: live)
+        }
+        #expect(checkpointInodes().count <= 3, "\(checkpointInodes())")
+        #expect(try records() == written)
+    }
+
     /// An alert stored as `skipped` (no LLM listens) is judged again on the re-judge timer;
     /// once the operator labels its template, the stored alert carries the operator's verdict.
     @Test func skippedAlertTakesTheVerdictOfALaterRejudge() async throws {
