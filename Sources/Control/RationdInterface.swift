@@ -120,9 +120,12 @@ public enum RationdInterface {
       restartNeeded: ?[]string
     )
 
-    # Most recent alerts matching every given filter, newest first. verdict: abnormal, normal,
-    # unknown or skipped; label: abnormal, normal or none. With "more", the first reply holds
-    # the matching alerts and each later reply an alert as it is raised or updated.
+    # Most recent alerts matching every given filter, newest first (by lastSeen, then id).
+    # verdict: abnormal, normal, unknown or skipped; label: abnormal, normal or none. limit:
+    # default 100, at most 1000 (more is InvalidRequest). A reply holds at most limit alerts
+    # and stays under the daemon's message size; next is set when more match: pass it as
+    # after to get the following page. With "more", the first reply holds one page of the
+    # matching alerts (no next) and each later reply an alert as it is raised or updated.
     method ListAlerts(
       since: ?int,
       until: ?int,
@@ -132,13 +135,16 @@ public enum RationdInterface {
       minScore: ?float,
       label: ?string,
       text: ?string,
-      limit: ?int
-    ) -> (alerts: []Alert)
+      limit: ?int,
+      after: ?string
+    ) -> (alerts: []Alert, next: ?string)
 
     method GetAlert(id: int) -> (alert: Alert)
 
-    # Most frequent templates, optionally only those first seen since a time.
-    method ListTemplates(limit: ?int, newSince: ?int) -> (templates: []TemplateStats)
+    # Most frequent templates (by count, then id), or with newSince only those first seen
+    # since a time (newest first). limit, after and next page as in ListAlerts (default 20).
+    # A template whose count grows past the cursor while a client pages is not listed again.
+    method ListTemplates(limit: ?int, newSince: ?int, after: ?string) -> (templates: []TemplateStats, next: ?string)
 
     # A template's operator label before and after a call. oldLabel and newLabel: normal,
     # abnormal, or absent (none before; withdrawn). match: exact (that text only) or pattern
@@ -160,7 +166,10 @@ public enum RationdInterface {
     error TemplateNotFound (id: int)
     error InvalidRequest (reason: string)
     error MessageTooLarge (limit: int)
+    # The connection limit is reached (the last connection slot is kept for root).
     error TooManyConnections (limit: int)
+    # The handler did not answer within the daemon's request timeout.
+    error Timeout (seconds: float)
     error ReloadFailed (reason: string)
     error InternalError (reason: string)
     error LabelTooBroad (template: string, literalWords: int, reason: string)

@@ -491,20 +491,17 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
 
         /// The miner's templates, with the operator's label where one was set on exactly that text.
         func templates(_ query: TemplateQuery) async -> [TemplateRecord] {
-            let limit = query.limit ?? TemplateQuery.defaultLimit
             let labels = Dictionary(await service.reasoning.operatorLabels().map { ($0.templateText, $0) }, uniquingKeysWith: { a, _ in a })
-            var records = stage.miner.templates.compactMap { t -> TemplateRecord? in
+            let records = stage.miner.templates.map { t -> TemplateRecord in
                 let seen = stage.templateTimes.seen[t.id]
-                let first = seen?.first.microsecondsSinceEpoch ?? 0
-                if let since = query.newSince, first < since { return nil }
-                return TemplateRecord(id: t.id.rawValue, text: t.text, count: Int(t.matches), firstSeen: first,
+                return TemplateRecord(id: t.id.rawValue, text: t.text, count: Int(t.matches),
+                                      firstSeen: seen?.first.microsecondsSinceEpoch ?? 0,
                                       lastSeen: seen?.last.microsecondsSinceEpoch ?? 0,
                                       operatorLabel: labels[t.text].map {
                                           .init(label: $0.label.rawValue, note: $0.note, time: $0.time ?? 0)
                                       })
             }
-            records.sort { query.newSince != nil ? $0.firstSeen > $1.firstSeen : $0.count > $1.count }
-            return Array(records.prefix(limit))
+            return query.select(records)
         }
 
         /// An operator's label for a template becomes a reasoning override for its text, as a

@@ -171,6 +171,8 @@ public final class RationDaemon: Sendable {
         var serverConfiguration = ControlServerConfiguration(socketPath: control.socket, version: version)
         serverConfiguration.maxMessageBytes = control.maxMessageBytes
         serverConfiguration.maxConnections = control.maxConnections
+        serverConfiguration.idleTimeout = control.idleTimeout
+        serverConfiguration.requestTimeout = control.requestTimeout
         if let name = control.group {
             guard let group = getgrnam(name) else {
                 throw DaemonStartError(description: "control.group: no group named \"\(name)\"")
