@@ -1,3 +1,5 @@
+import RationCore
+
 /// Parameters and replies of the `io.rationd` methods. Field names and optionality match the
 /// interface description in `RationdInterface.description`.
 
@@ -293,10 +295,16 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
     public var triage: Triage?
     /// Settings changed in the configuration file that the running daemon applies only after a restart.
     public var restartNeeded: [String]?
+    /// Damaged state files set aside since start, until acknowledged; nil when none.
+    public var recoveries: [Recovery]?
+    /// Recoveries beyond the kept ones, dropped unseen (oldest first); nil when none.
+    public var recoveriesDropped: Int?
 
     public init(version: String, uptimeSeconds: Double, sources: [Source], miner: Miner, queues: [Queue], llm: LLM,
                 store: Store, lastAlert: UInt64? = nil, lastAlertTime: Int64? = nil, triage: Triage? = nil,
-                restartNeeded: [String]? = nil) {
+                restartNeeded: [String]? = nil, recoveries: [Recovery]? = nil, recoveriesDropped: Int? = nil) {
+        self.recoveries = recoveries
+        self.recoveriesDropped = recoveriesDropped
         self.triage = triage
         self.restartNeeded = restartNeeded
         self.version = version

@@ -11,13 +11,14 @@ public enum RationdInterface {
         case labelAlert = "LabelAlert"
         case labelTemplate = "LabelTemplate"
         case reload = "Reload"
+        case acknowledgeRecoveries = "AcknowledgeRecoveries"
 
         public var qualifiedName: String { "\(RationdInterface.name).\(rawValue)" }
 
         /// Methods that change the daemon's state: callers must be root or the daemon's user.
         public var isMutating: Bool {
             switch self {
-            case .labelAlert, .labelTemplate, .reload: true
+            case .labelAlert, .labelTemplate, .reload, .acknowledgeRecoveries: true
             case .getStatus, .listAlerts, .getAlert, .listTemplates: false
             }
         }
@@ -105,7 +106,12 @@ public enum RationdInterface {
       operatorLabel: ?Label
     )
 
-    # Counters, lag, checkpoints, queue depths, LLM budget and store usage.
+    # A damaged state file (checkpoint, snapshot, verdict cache) the daemon set aside to keep
+    # running: what it was, where it went (movedTo absent: it could not be moved) and why.
+    type Recovery (time: int, what: string, path: string, movedTo: ?string, reason: string)
+
+    # Counters, lag, checkpoints, queue depths, LLM budget and store usage; recoveries since
+    # start that no operator acknowledged yet (recoveriesDropped: older ones not kept).
     method GetStatus() -> (
       version: string,
       uptimeSeconds: float,
@@ -117,7 +123,9 @@ public enum RationdInterface {
       lastAlert: ?int,
       lastAlertTime: ?int,
       triage: ?Triage,
-      restartNeeded: ?[]string
+      restartNeeded: ?[]string,
+      recoveries: ?[]Recovery,
+      recoveriesDropped: ?int
     )
 
     # Most recent alerts matching every given filter, newest first (by lastSeen, then id).
@@ -162,6 +170,9 @@ public enum RationdInterface {
     # or cannot be applied. Each change ends in "(applied)" or "(needs a restart; …)".
     method Reload() -> (changes: []string)
 
+    # Clears the recoveries GetStatus lists; returns how many there were. Root or the daemon's user only.
+    method AcknowledgeRecoveries() -> (acknowledged: int)
+
     error AlertNotFound (id: int)
     error TemplateNotFound (id: int)
     error InvalidRequest (reason: string)
@@ -173,6 +184,9 @@ public enum RationdInterface {
     error ReloadFailed (reason: string)
     error InternalError (reason: string)
     error LabelTooBroad (template: string, literalWords: int, reason: string)
+    # The labels file could not be written (reason: the call and errno). The label holds in
+    # memory and the file is written again on the next save; nothing is on disk yet.
+    error LabelsNotSaved (path: string, reason: string)
     """
 
     public static let serviceDescription = """

@@ -123,6 +123,10 @@ struct VarlinkSession {
             _ = try Self.parameters(NoParameters.self, call.parameters)
             let changes = try await timed { try await handler.reload() }
             if !oneway { try await send(["changes": changes]) }
+        case .acknowledgeRecoveries:
+            _ = try Self.parameters(NoParameters.self, call.parameters)
+            let count = try await timed { try await handler.acknowledgeRecoveries() }
+            if !oneway { try await send(["acknowledged": count]) }
         }
     }
 

@@ -103,6 +103,8 @@ final class FakeControlHandler: ControlHandler {
         }
     }
 
+    func acknowledgeRecoveries() async throws -> Int { 0 }
+
     func reload() async throws -> [String] {
         try state.withLockedValue { s in
             if let e = s.reloadError { throw ControlError.reloadFailed(e) }
