@@ -4,12 +4,14 @@ import RationCore
 /// pipeline; tests implement it over fixed data. Throw `ControlError` for expected failures.
 public protocol ControlHandler: Sendable {
     func status() async throws -> DaemonStatus
-    /// Alerts matching `query`, newest first, at most `query.limit ?? AlertQuery.defaultLimit`.
+    /// Alerts matching `query` (its `after` cursor included: `AlertQuery.matches`), newest
+    /// first by last seen then id, both descending, at most `query.limit ?? AlertQuery.defaultLimit`.
     func alerts(matching query: AlertQuery) async throws -> [Alert]
     /// Alerts as they are raised or updated from now on, unfiltered; the server filters.
     /// The stream must be bounded (drop the oldest when a follower lags).
     func followAlerts() async -> AsyncStream<Alert>
     func alert(id: AlertID) async throws -> Alert
+    /// Templates as `TemplateQuery.select` picks them (order, cursor and limit).
     func templates(matching query: TemplateQuery) async throws -> [TemplateRecord]
     /// Labels the alert and the templates it implies; throws `labelTooBroad` (labelling
     /// nothing) when one of those templates is too broad and `force` is false.

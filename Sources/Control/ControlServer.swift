@@ -16,8 +16,9 @@ public struct ControlServerConfiguration: Sendable {
     public var maxMessageBytes = 1 << 20
     /// Connections served at once; the last slot is kept for root (`ConnectionAdmission`).
     public var maxConnections = 128
-    /// A connection with no complete request for this long is closed (nil: never). A call
-    /// being answered, a followed `ListAlerts` included, does not count as idle.
+    /// A connection with no complete request for this long is closed (nil: never), and so is
+    /// one whose reply waits this long for the client to read it. A call being answered, a
+    /// followed `ListAlerts` included, does not count as idle.
     public var idleTimeout: Duration? = .seconds(60)
     /// A handler call that runs longer gets `io.rationd.Timeout` (nil: no limit).
     public var requestTimeout: Duration? = .seconds(30)
@@ -157,13 +158,13 @@ public final class ControlServer: Sendable {
         connection.markServed()
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
+                let channel = connection.channel.channel
                 let session = VarlinkSession(handler: handler, peer: connection.peer, configuration: configuration,
-                                             outbound: outbound)
+                                             outbound: outbound, channel: channel)
                 if overLimit {
                     try await session.send(error: .tooManyConnections(limit: configuration.maxConnections))
                     return
                 }
-                let channel = connection.channel.channel
                 var frames = inbound.makeAsyncIterator()
                 while true {
                     // Only complete requests reset the clock: a client trickling bytes is idle too.

@@ -8,6 +8,8 @@ struct VarlinkSession {
     let peer: PeerCredentials?
     let configuration: ControlServerConfiguration
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    /// Closed when a reply waits longer than `idleTimeout` for the client to read it.
+    let channel: any Channel
 
     func handle(message: ByteBuffer) async throws {
         let call: VarlinkCall
@@ -205,6 +207,13 @@ struct VarlinkSession {
     private func write(_ reply: VarlinkReply) async throws {
         var data = try VarlinkJSON.encode(reply)
         data.append(0)
+        // A client that stops reading must not hold its connection slot: the write waits on
+        // its socket buffer, so the idle timeout bounds that wait too.
+        let channel = self.channel
+        let stuck = configuration.idleTimeout.map { limit in
+            channel.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) { channel.close(promise: nil) }
+        }
+        defer { stuck?.cancel() }
         try await outbound.write(ByteBuffer(bytes: data))
     }
 

@@ -120,3 +120,36 @@ import Testing
         }
     }
 }
+
+extension ConnectionLimitTests {
+    /// A client that asks for a large reply and never reads it: the write waits on its socket
+    /// buffer, and the idle timeout frees the slot.
+    @Test func aClientThatStopsReadingLosesItsConnection() async throws {
+        let templates = (1...1000).map { i in
+            TemplateRecord(id: UInt64(i), text: "t\(i) " + String(repeating: "y", count: 900), count: i, firstSeen: 0, lastSeen: 0)
+        }
+        let s = try await TestServer.start(handler: FakeControlHandler(alerts: [], templates: templates)) {
+            $0.idleTimeout = .seconds(1)
+            $0.maxMessageBytes = 8 << 20
+        }
+        defer { s.stopNow() }
+        let server = s.server
+        try await onThread {
+            let c = try s.client(timeout: .seconds(10))
+            // Several large replies queued: far more than the socket buffers hold.
+            for _ in 0..<8 { try c.send(VarlinkCall(method: "io.rationd.ListTemplates", parameters: .object(["limit": .integer(1000)]))) }
+            let start = Date()
+            var seenOpen = false
+            while Date().timeIntervalSince(start) < 10 {
+                let open = server.activeConnections
+                if open == 1 { seenOpen = true }
+                if open == 0, seenOpen { break }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            // The client is still connected (this thread holds it) and has read nothing.
+            withExtendedLifetime(c) {}
+            try expect(seenOpen && server.activeConnections == 0, "stuck connection closed: seen open \(seenOpen), open now \(server.activeConnections)")
+            try expect(Date().timeIntervalSince(start) < 6, "closed within the idle timeout")
+        }
+    }
+}
