@@ -17,6 +17,8 @@ public struct AlertQuery: Sendable, Hashable {
     /// Case-sensitive substring of the session key, messages, templates, reasons or rationale.
     public var text: String?
     public var limit: Int
+    /// Only alerts after this one in result order (paging).
+    public var olderThan: AlertPosition?
 
     public init(since: EventTime? = nil, until: EventTime? = nil, unit: String? = nil, source: SourceID? = nil,
                 severity: Priority? = nil, verdict: Verdict.Label? = nil, minScore: Double? = nil,
@@ -34,6 +36,7 @@ public struct AlertQuery: Sendable, Hashable {
     }
 
     func matches(_ h: RecordIndex) -> Bool {
+        if let olderThan, !((h.lastSeen, h.id) < (olderThan.lastSeen, olderThan.id)) { return false }
         if let since, h.lastSeen < since.microsecondsSinceEpoch { return false }
         if let until, h.firstSeen > until.microsecondsSinceEpoch { return false }
         if let source, h.source != source.rawValue { return false }

@@ -103,7 +103,13 @@ public struct ControlConfig: Sendable, Hashable {
     /// Requests larger than this get a varlink error and the connection is closed.
     public var maxMessageBytes = 1 << 20
     /// Connections served at once; more get `io.rationd.TooManyConnections` and are closed.
+    /// Users other than root get all but one, so root can always connect.
     public var maxConnections = 128
+    /// A connection with no complete request for this long is closed, so silent clients
+    /// cannot hold the connection slots.
+    public var idleTimeout: Duration = .seconds(60)
+    /// A call the daemon takes longer than this to answer gets `io.rationd.Timeout`.
+    public var requestTimeout: Duration = .seconds(30)
 
     public init() {}
 
@@ -113,7 +119,9 @@ public struct ControlConfig: Sendable, Hashable {
         guard socket.utf8.count < 108 else { throw t.error("socket", "is longer than a Unix socket path may be (107 bytes)") }
         group = try t.optionalString("group")
         maxMessageBytes = try t.byteSize("max_message_bytes", default: maxMessageBytes, in: (4 << 10)...(256 << 20))
-        maxConnections = try t.integer("max_connections", default: maxConnections, in: 1...65_536)
+        maxConnections = try t.integer("max_connections", default: maxConnections, in: 2...65_536)
+        idleTimeout = try t.duration("idle_timeout", default: idleTimeout, minimum: .seconds(1))
+        requestTimeout = try t.duration("request_timeout", default: requestTimeout, minimum: .seconds(1))
         try t.finish()
     }
 }

@@ -4,12 +4,14 @@ import RationCore
 /// pipeline; tests implement it over fixed data. Throw `ControlError` for expected failures.
 public protocol ControlHandler: Sendable {
     func status() async throws -> DaemonStatus
-    /// Alerts matching `query`, newest first, at most `query.limit ?? AlertQuery.defaultLimit`.
+    /// Alerts matching `query` (its `after` cursor included: `AlertQuery.matches`), newest
+    /// first by last seen then id, both descending, at most `query.limit ?? AlertQuery.defaultLimit`.
     func alerts(matching query: AlertQuery) async throws -> [Alert]
     /// Alerts as they are raised or updated from now on, unfiltered; the server filters.
     /// The stream must be bounded (drop the oldest when a follower lags).
     func followAlerts() async -> AsyncStream<Alert>
     func alert(id: AlertID) async throws -> Alert
+    /// Templates as `TemplateQuery.select` picks them (order, cursor and limit).
     func templates(matching query: TemplateQuery) async throws -> [TemplateRecord]
     /// Labels the alert and the templates it implies; throws `labelTooBroad` (labelling
     /// nothing) when one of those templates is too broad and `force` is false.
@@ -19,6 +21,8 @@ public protocol ControlHandler: Sendable {
     func labelTemplate(id: TemplateID, label: OperatorLabel, force: Bool) async throws -> (template: TemplateRecord, changes: [LabelChange])
     /// Re-reads the configuration; returns what changed, one line per setting.
     func reload() async throws -> [String]
+    /// Clears the recoveries `status` reports; returns how many there were.
+    func acknowledgeRecoveries() async throws -> Int
 }
 
 /// Expected failures of `ControlHandler` methods; each maps to an `io.rationd` varlink error.
@@ -30,8 +34,11 @@ public enum ControlError: Error, Sendable, Equatable {
     /// A template with fewer than `LabelReach.minimumLiteralWords` literal words, labelled
     /// without `force`: it stands for almost any line.
     case labelTooBroad(template: String, literalWords: Int)
-    /// The daemon could not do what was asked (e.g. write a label); the reason names why.
+    /// The daemon could not do what was asked; the reason names why.
     case internalError(String)
+    /// The operator labels file could not be written (`reason` names the call and errno).
+    /// The label holds in memory and the file is written again on the next save.
+    case labelsNotSaved(path: String, reason: String)
 
     public var varlinkError: VarlinkError {
         switch self {
@@ -46,6 +53,8 @@ public enum ControlError: Error, Sendable, Equatable {
                     + "its label would cover almost any line; label it with force (rationctl label --force) if that is meant"),
             ])
         case .internalError(let reason): VarlinkError("io.rationd.InternalError", ["reason": .string(reason)])
+        case let .labelsNotSaved(path, reason):
+            VarlinkError("io.rationd.LabelsNotSaved", ["path": .string(path), "reason": .string(reason)])
         }
     }
 }

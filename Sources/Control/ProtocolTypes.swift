@@ -1,3 +1,5 @@
+import RationCore
+
 /// Parameters and replies of the `io.rationd` methods. Field names and optionality match the
 /// interface description in `RationdInterface.description`.
 
@@ -18,17 +20,20 @@ public struct AlertQuery: Sendable, Hashable, Codable, VarlinkParameters {
     public var label: String?
     /// A substring of any event message or template text (case-insensitive).
     public var text: String?
-    /// Most recent N alerts (default 100).
+    /// Most recent N alerts (default 100, at most `ListLimit.maximum` per call).
     public var limit: Int?
+    /// Continue after this cursor (the `next` of the previous page).
+    public var after: String?
 
-    public static let fieldNames: Set<String> = ["since", "until", "unit", "source", "verdict", "minScore", "label", "text", "limit"]
+    public static let fieldNames: Set<String> = ["since", "until", "unit", "source", "verdict", "minScore", "label", "text", "limit", "after"]
     public static let verdictValues = ["abnormal", "normal", "unknown", "skipped"]
     public static let labelValues = ["abnormal", "normal", "none"]
     public static let defaultLimit = 100
 
     public init(since: Int64? = nil, until: Int64? = nil, unit: String? = nil, source: String? = nil,
                 verdict: String? = nil, minScore: Double? = nil, label: String? = nil, text: String? = nil,
-                limit: Int? = nil) {
+                limit: Int? = nil, after: String? = nil) {
+        self.after = after
         self.since = since
         self.until = until
         self.unit = unit
@@ -45,10 +50,18 @@ public struct AlertQuery: Sendable, Hashable, Codable, VarlinkParameters {
         if let l = label, !Self.labelValues.contains(l) { throw .invalidParameter("label") }
         if let l = limit, l < 1 { throw .invalidParameter("limit") }
         if let s = minScore, !s.isFinite { throw .invalidParameter("minScore") }
+        if let a = after, PageCursor(a) == nil { throw .invalidParameter("after") }
     }
+
+    /// The parsed `after`; alerts are ordered by (last seen, id), newest first.
+    public var cursor: PageCursor? { after.flatMap(PageCursor.init) }
+
+    /// Where a page ending at this alert ends.
+    public static func cursor(of a: AlertRecord) -> PageCursor { PageCursor(key: a.lastSeen, id: a.id) }
 
     /// Whether an alert passes every filter (the limit is applied by the caller).
     public func matches(_ a: AlertRecord) -> Bool {
+        if let cursor, !cursor.precedes(key: a.lastSeen, id: a.id) { return false }
         if let since, a.lastSeen < since { return false }
         if let until, a.firstSeen > until { return false }
         if let source, a.source != source { return false }
@@ -82,15 +95,18 @@ public struct GetAlertParameters: Sendable, Hashable, Codable, VarlinkParameters
 }
 
 public struct TemplateQuery: Sendable, Hashable, Codable, VarlinkParameters {
-    /// Most frequent N templates (default 20).
+    /// Most frequent N templates (default 20, at most `ListLimit.maximum` per call).
     public var limit: Int?
     /// Only templates first seen at or after this time (µs since the epoch).
     public var newSince: Int64?
-    public static let fieldNames: Set<String> = ["limit", "newSince"]
+    /// Continue after this cursor (the `next` of the previous page).
+    public var after: String?
+    public static let fieldNames: Set<String> = ["limit", "newSince", "after"]
     public static let defaultLimit = 20
-    public init(limit: Int? = nil, newSince: Int64? = nil) {
+    public init(limit: Int? = nil, newSince: Int64? = nil, after: String? = nil) {
         self.limit = limit
         self.newSince = newSince
+        self.after = after
     }
 }
 
@@ -279,10 +295,16 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
     public var triage: Triage?
     /// Settings changed in the configuration file that the running daemon applies only after a restart.
     public var restartNeeded: [String]?
+    /// Damaged state files set aside since start, until acknowledged; nil when none.
+    public var recoveries: [Recovery]?
+    /// Recoveries beyond the kept ones, dropped unseen (oldest first); nil when none.
+    public var recoveriesDropped: Int?
 
     public init(version: String, uptimeSeconds: Double, sources: [Source], miner: Miner, queues: [Queue], llm: LLM,
                 store: Store, lastAlert: UInt64? = nil, lastAlertTime: Int64? = nil, triage: Triage? = nil,
-                restartNeeded: [String]? = nil) {
+                restartNeeded: [String]? = nil, recoveries: [Recovery]? = nil, recoveriesDropped: Int? = nil) {
+        self.recoveries = recoveries
+        self.recoveriesDropped = recoveriesDropped
         self.triage = triage
         self.restartNeeded = restartNeeded
         self.version = version

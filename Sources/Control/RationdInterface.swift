@@ -11,13 +11,14 @@ public enum RationdInterface {
         case labelAlert = "LabelAlert"
         case labelTemplate = "LabelTemplate"
         case reload = "Reload"
+        case acknowledgeRecoveries = "AcknowledgeRecoveries"
 
         public var qualifiedName: String { "\(RationdInterface.name).\(rawValue)" }
 
         /// Methods that change the daemon's state: callers must be root or the daemon's user.
         public var isMutating: Bool {
             switch self {
-            case .labelAlert, .labelTemplate, .reload: true
+            case .labelAlert, .labelTemplate, .reload, .acknowledgeRecoveries: true
             case .getStatus, .listAlerts, .getAlert, .listTemplates: false
             }
         }
@@ -105,7 +106,12 @@ public enum RationdInterface {
       operatorLabel: ?Label
     )
 
-    # Counters, lag, checkpoints, queue depths, LLM budget and store usage.
+    # A damaged state file (checkpoint, snapshot, verdict cache) the daemon set aside to keep
+    # running: what it was, where it went (movedTo absent: it could not be moved) and why.
+    type Recovery (time: int, what: string, path: string, movedTo: ?string, reason: string)
+
+    # Counters, lag, checkpoints, queue depths, LLM budget and store usage; recoveries since
+    # start that no operator acknowledged yet (recoveriesDropped: older ones not kept).
     method GetStatus() -> (
       version: string,
       uptimeSeconds: float,
@@ -117,12 +123,17 @@ public enum RationdInterface {
       lastAlert: ?int,
       lastAlertTime: ?int,
       triage: ?Triage,
-      restartNeeded: ?[]string
+      restartNeeded: ?[]string,
+      recoveries: ?[]Recovery,
+      recoveriesDropped: ?int
     )
 
-    # Most recent alerts matching every given filter, newest first. verdict: abnormal, normal,
-    # unknown or skipped; label: abnormal, normal or none. With "more", the first reply holds
-    # the matching alerts and each later reply an alert as it is raised or updated.
+    # Most recent alerts matching every given filter, newest first (by lastSeen, then id).
+    # verdict: abnormal, normal, unknown or skipped; label: abnormal, normal or none. limit:
+    # default 100, at most 1000 (more is InvalidRequest). A reply holds at most limit alerts
+    # and stays under the daemon's message size; next is set when more match: pass it as
+    # after to get the following page. With "more", the first reply holds one page of the
+    # matching alerts (no next) and each later reply an alert as it is raised or updated.
     method ListAlerts(
       since: ?int,
       until: ?int,
@@ -132,13 +143,16 @@ public enum RationdInterface {
       minScore: ?float,
       label: ?string,
       text: ?string,
-      limit: ?int
-    ) -> (alerts: []Alert)
+      limit: ?int,
+      after: ?string
+    ) -> (alerts: []Alert, next: ?string)
 
     method GetAlert(id: int) -> (alert: Alert)
 
-    # Most frequent templates, optionally only those first seen since a time.
-    method ListTemplates(limit: ?int, newSince: ?int) -> (templates: []TemplateStats)
+    # Most frequent templates (by count, then id), or with newSince only those first seen
+    # since a time (newest first). limit, after and next page as in ListAlerts (default 20).
+    # A template whose count grows past the cursor while a client pages is not listed again.
+    method ListTemplates(limit: ?int, newSince: ?int, after: ?string) -> (templates: []TemplateStats, next: ?string)
 
     # A template's operator label before and after a call. oldLabel and newLabel: normal,
     # abnormal, or absent (none before; withdrawn). match: exact (that text only) or pattern
@@ -156,14 +170,23 @@ public enum RationdInterface {
     # or cannot be applied. Each change ends in "(applied)" or "(needs a restart; …)".
     method Reload() -> (changes: []string)
 
+    # Clears the recoveries GetStatus lists; returns how many there were. Root or the daemon's user only.
+    method AcknowledgeRecoveries() -> (acknowledged: int)
+
     error AlertNotFound (id: int)
     error TemplateNotFound (id: int)
     error InvalidRequest (reason: string)
     error MessageTooLarge (limit: int)
+    # The connection limit is reached (the last connection slot is kept for root).
     error TooManyConnections (limit: int)
+    # The handler did not answer within the daemon's request timeout.
+    error Timeout (seconds: float)
     error ReloadFailed (reason: string)
     error InternalError (reason: string)
     error LabelTooBroad (template: string, literalWords: int, reason: string)
+    # The labels file could not be written (reason: the call and errno). The label holds in
+    # memory and the file is written again on the next save; nothing is on disk yet.
+    error LabelsNotSaved (path: string, reason: string)
     """
 
     public static let serviceDescription = """

@@ -42,4 +42,8 @@ public struct VarlinkError: Error, Sendable, Equatable, CustomStringConvertible 
     public static func tooManyConnections(limit: Int) -> Self {
         Self("io.rationd.TooManyConnections", ["limit": .integer(Int64(limit))])
     }
+    public static func timeout(limit: Duration) -> Self {
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        return Self("io.rationd.Timeout", ["seconds": .number(seconds)])
+    }
 }

@@ -8,6 +8,8 @@ struct VarlinkSession {
     let peer: PeerCredentials?
     let configuration: ControlServerConfiguration
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    /// Closed when a reply waits longer than `idleTimeout` for the client to read it.
+    let channel: any Channel
 
     func handle(message: ByteBuffer) async throws {
         let call: VarlinkCall
@@ -20,6 +22,10 @@ struct VarlinkSession {
         let oneway = call.oneway ?? false
         do {
             try await dispatch(call, oneway: oneway)
+        } catch let expired as RequestDeadline.Expired {
+            if !oneway { try await send(error: .timeout(limit: expired.limit)) }
+            // Read the next request only once the abandoned call has ended.
+            await expired.work.value
         } catch let error as VarlinkError {
             if !oneway { try await send(error: error) }
         } catch let error as ControlError {
@@ -73,53 +79,79 @@ struct VarlinkSession {
     }
 
     private func rationd(_ method: RationdInterface.Method, call: VarlinkCall, oneway: Bool) async throws {
+        let handler = self.handler
         switch method {
         case .getStatus:
             _ = try Self.parameters(NoParameters.self, call.parameters)
-            let status = try await handler.status()
+            let status = try await timed { try await handler.status() }
             if !oneway { try await send(status) }
         case .listAlerts:
             let query = try Self.parameters(AlertQuery.self, call.parameters)
             try query.validate()
+            try ListLimit.check(query.limit)
             if call.more == true, !oneway {
                 try await follow(query)
             } else {
-                let alerts = try await handler.alerts(matching: query).map(AlertRecord.init)
-                if !oneway { try await send(["alerts": alerts]) }
+                let limit = query.limit ?? AlertQuery.defaultLimit
+                let probe = { var q = query; q.limit = limit + 1; return q }()
+                let alerts = try await timed { try await handler.alerts(matching: probe) }.map(AlertRecord.init)
+                let page = try Self.page(alerts, limit: limit, budget: configuration.replyBudget, cursor: AlertQuery.cursor(of:))
+                if !oneway { try await send(AlertPage(alerts: page.items, next: page.next)) }
             }
         case .getAlert:
             let p = try Self.parameters(GetAlertParameters.self, call.parameters)
-            let alert = try await handler.alert(id: AlertID(p.id))
+            let alert = try await timed { try await handler.alert(id: AlertID(p.id)) }
             if !oneway { try await send(["alert": AlertRecord(alert)]) }
         case .listTemplates:
             let query = try Self.parameters(TemplateQuery.self, call.parameters)
-            if let l = query.limit, l < 1 { throw VarlinkError.invalidParameter("limit") }
-            let templates = try await handler.templates(matching: query)
-            if !oneway { try await send(["templates": templates]) }
+            try query.validate()
+            try ListLimit.check(query.limit)
+            let limit = query.limit ?? TemplateQuery.defaultLimit
+            let probe = TemplateQuery(limit: limit + 1, newSince: query.newSince, after: query.after)
+            let templates = try await timed { try await handler.templates(matching: probe) }
+            let page = try Self.page(templates, limit: limit, budget: configuration.replyBudget, cursor: query.cursor(of:))
+            if !oneway { try await send(TemplatePage(templates: page.items, next: page.next)) }
         case .labelAlert:
             let p = try Self.parameters(LabelParameters.self, call.parameters)
-            let result = try await handler.labelAlert(id: AlertID(p.id), label: try Self.label(p), force: p.force ?? false)
+            let label = try Self.label(p)
+            let result = try await timed { try await handler.labelAlert(id: AlertID(p.id), label: label, force: p.force ?? false) }
             if !oneway { try await send(LabelAlertReply(alert: AlertRecord(result.alert), changes: result.changes)) }
         case .labelTemplate:
             let p = try Self.parameters(LabelParameters.self, call.parameters)
-            let result = try await handler.labelTemplate(id: TemplateID(p.id), label: try Self.label(p), force: p.force ?? false)
+            let label = try Self.label(p)
+            let result = try await timed { try await handler.labelTemplate(id: TemplateID(p.id), label: label, force: p.force ?? false) }
             if !oneway { try await send(LabelTemplateReply(template: result.template, changes: result.changes)) }
         case .reload:
             _ = try Self.parameters(NoParameters.self, call.parameters)
-            let changes = try await handler.reload()
+            let changes = try await timed { try await handler.reload() }
             if !oneway { try await send(["changes": changes]) }
+        case .acknowledgeRecoveries:
+            _ = try Self.parameters(NoParameters.self, call.parameters)
+            let count = try await timed { try await handler.acknowledgeRecoveries() }
+            if !oneway { try await send(["acknowledged": count]) }
         }
     }
 
+    /// A handler call under `configuration.requestTimeout`.
+    private func timed<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await RequestDeadline.run(within: configuration.requestTimeout, body)
+    }
+
     /// `more` on ListAlerts: the current matches, then every new or updated match as it comes.
-    /// Subscribes before listing so nothing raised in between is missed.
+    /// Subscribes before listing so nothing raised in between is missed. The first reply is
+    /// one page (no `next`: later alerts arrive anyway); `after` only shapes that page.
     private func follow(_ query: AlertQuery) async throws {
+        let handler = self.handler
         let stream = await handler.followAlerts()
-        let current = try await handler.alerts(matching: query).map(AlertRecord.init)
-        try await send(["alerts": current], continues: true)
+        let current = try await timed { try await handler.alerts(matching: query) }.map(AlertRecord.init)
+        let page = try Self.page(current, limit: query.limit ?? AlertQuery.defaultLimit, budget: configuration.replyBudget,
+                                 cursor: AlertQuery.cursor(of:))
+        try await send(["alerts": page.items], continues: true)
+        var live = query
+        live.after = nil
         for await alert in stream {
             let record = AlertRecord(alert)
-            guard query.matches(record) else { continue }
+            guard live.matches(record) else { continue }
             try await send(["alerts": [record]], continues: true)
         }
         try Task.checkCancellation()
@@ -175,6 +207,13 @@ struct VarlinkSession {
     private func write(_ reply: VarlinkReply) async throws {
         var data = try VarlinkJSON.encode(reply)
         data.append(0)
+        // A client that stops reading must not hold its connection slot: the write waits on
+        // its socket buffer, so the idle timeout bounds that wait too.
+        let channel = self.channel
+        let stuck = configuration.idleTimeout.map { limit in
+            channel.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) { channel.close(promise: nil) }
+        }
+        defer { stuck?.cancel() }
         try await outbound.write(ByteBuffer(bytes: data))
     }
 

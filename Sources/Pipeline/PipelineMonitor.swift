@@ -85,7 +85,7 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
                 }
             }.map(LabelChange.init)
         } catch {
-            throw ControlError.internalError("the alert is labelled, but the labels it implies for its templates were not stored: \(error.description)")
+            throw ControlError(notSaved: error)
         }
     }
 

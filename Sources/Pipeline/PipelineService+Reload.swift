@@ -37,19 +37,19 @@ extension PipelineService: LiveReconfigurable {
         let addedIDs = Set(after.keys.filter { before[$0] == nil })
         var journalCheckpoints: [SourceID: Checkpoint] = [:]
         if addedIDs.contains("journal") {
-            do { journalCheckpoints = try CheckpointStore(path: settings.journalCheckpointPath).load() } catch {
-                throw .state(path: settings.journalCheckpointPath, reason: error.description)
-            }
+            journalCheckpoints = try Self.loadJournalCheckpoints(settings, recoverer: recoverer)
         }
         var added: [OpenedSource] = []
         for source in next.sources where addedIDs.contains(source.id) {
-            added.append(try Self.open(source, settings: next, journalCheckpoints: journalCheckpoints, logger: logger))
+            added.append(try Self.open(source, settings: next, journalCheckpoints: journalCheckpoints, recoverer: recoverer))
         }
         let changed = next.sources.filter { changedIDs.contains($0.id) }
 
         var reasoning: ReasoningSlot.Current?
         if old.reasoning != new.reasoning {
-            reasoning = .init(engine: try Self.makeEngine(next.reasoning), configuration: next.reasoning, demo: next.demo)
+            let engine = try Self.makeEngine(next.reasoning)
+            if let recovery = engine?.cacheRecovery { recoverer.report(recovery) }
+            reasoning = .init(engine: engine, configuration: next.reasoning, demo: next.demo)
         }
         return Reconfiguration(settings: next, added: added, removed: removed, changed: changed,
                                triage: old.triage != new.triage ? next.triage : nil, reasoning: reasoning)

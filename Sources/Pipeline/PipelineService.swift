@@ -35,6 +35,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
     /// Each stored alert, and whether verdicts come from a demonstration model.
     private let publish: @Sendable (Alert, _ demo: Bool) -> Void
     let logger: Logger
+    let recoverer: StateRecoverer
     private let initialStage: Mutex<AnalysisStage?>
     let shutdownRequested = Atomic<Bool>(false)
     private let tickPending = Atomic<Bool>(false)
@@ -44,9 +45,13 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
     /// Opens the store, restores snapshots and checkpoints, and opens every source; nothing is
     /// read until `run`. `publish` receives each stored alert (the daemon's board and journal)
     /// and whether the demonstration model is configured.
-    public init(settings: PipelineSettings, logger: Logger, publish: @escaping @Sendable (Alert, _ demo: Bool) -> Void) throws(PipelineError) {
+    /// Damaged state files set aside at start or reload are recorded in `recoveries`.
+    public init(settings: PipelineSettings, logger: Logger, recoveries: RecoveryLog = RecoveryLog(),
+                publish: @escaping @Sendable (Alert, _ demo: Bool) -> Void) throws(PipelineError) {
         self.settings = settings
         self.logger = logger
+        let recoverer = StateRecoverer(log: recoveries, logger: logger)
+        self.recoverer = recoverer
         self.publish = publish
         do { try DurableFile.makeDirectories(settings.stateDirectory) } catch {
             throw .state(path: settings.stateDirectory, reason: "cannot create the state directory: \(error)")
@@ -60,26 +65,25 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         if !store.recoveryReport.isClean { logger.warning("alert store recovered: \(store.recoveryReport)") }
 
         let engine = try Self.makeEngine(settings.reasoning)
+        if let recovery = engine?.cacheRecovery { recoverer.report(recovery) }
         reasoning = ReasoningSlot(.init(engine: engine, configuration: settings.reasoning, demo: settings.demo),
-                                  cachePath: settings.verdictCachePath)
+                                  cachePath: settings.verdictCachePath, recoverer: recoverer)
         channel = BatchChannel(capacity: settings.queueCapacity)
 
-        let (miner, freshMiner) = Self.restoreMiner(settings, logger: logger)
+        let (miner, freshMiner) = Self.restoreMiner(settings, logger: logger, recoverer: recoverer)
         if let freshMiner, FileManager.default.fileExists(atPath: settings.triageSnapshotPath) {
             // Triage keys its statistics by template id: with new ids they would describe
             // other templates, so triage learns again too.
-            logger.warning("triage statistics reset because the miner starts fresh (\(freshMiner)); moved aside")
-            Self.moveAside(settings.triageSnapshotPath)
+            recoverer.setAside(settings.triageSnapshotPath, what: "triage snapshot",
+                               problem: "its template ids belong to a miner that starts fresh (\(freshMiner))",
+                               fallback: "triage learns again")
         }
-        var stage = AnalysisStage(miner: miner, triage: try Self.restoreTriage(settings, logger: logger),
+        var stage = AnalysisStage(miner: miner, triage: try Self.restoreTriage(settings, logger: logger, recoverer: recoverer),
                                   freshStart: freshMiner)
-        let journalCheckpoints: [SourceID: Checkpoint]
-        do { journalCheckpoints = try CheckpointStore(path: settings.journalCheckpointPath).load() } catch {
-            throw .state(path: settings.journalCheckpointPath, reason: error.description)
-        }
+        let journalCheckpoints = try Self.loadJournalCheckpoints(settings, recoverer: recoverer)
         var readers: [SourceReader] = []
         for source in settings.sources {
-            let opened = try Self.open(source, settings: settings, journalCheckpoints: journalCheckpoints, logger: logger)
+            let opened = try Self.open(source, settings: settings, journalCheckpoints: journalCheckpoints, recoverer: recoverer)
             do {
                 try stage.addLane(source.id, sessionizer: source.sessionizer, windowedPriority: source.windowedPriority,
                                   restored: opened.restored)
@@ -104,7 +108,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
     /// Opens one source at its saved checkpoints (journal: `journalCheckpoints`; files: the
     /// source's own checkpoint file).
     static func open(_ source: PipelineSettings.Source, settings: PipelineSettings,
-                     journalCheckpoints: [SourceID: Checkpoint], logger: Logger) throws(PipelineError) -> OpenedSource {
+                     journalCheckpoints: [SourceID: Checkpoint], recoverer: StateRecoverer) throws(PipelineError) -> OpenedSource {
+        let logger = recoverer.logger
         var restored: [String: Checkpoint] = [:]
         do {
             switch source.kind {
@@ -114,8 +119,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 return OpenedSource(settings: source, source: try openJournal(configuration, at: checkpoint, logger: logger),
                                     restored: restored)
             case let .files(configuration):
-                let path = settings.fileCheckpointPath(source.id)
-                let state = try FileCheckpointStore(path: path).load()
+                let state = try loadFileState(settings.fileCheckpointPath(source.id), startAt: configuration.startAt,
+                                              recoverer: recoverer)
                 for entry in state?.files ?? [] {
                     let checkpoint = Checkpoint(source: source.id, position: .file(entry.position))
                     restored[CheckpointLedger.stream(of: checkpoint)] = checkpoint
@@ -159,7 +164,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
 
     /// The miner of the snapshot, run with the configured settings; or an empty one and why
     /// it starts fresh (no snapshot, unreadable, made with other tree or mask settings).
-    private static func restoreMiner(_ settings: PipelineSettings, logger: Logger) -> (TemplateMiner, fresh: String?) {
+    private static func restoreMiner(_ settings: PipelineSettings, logger: Logger,
+                                     recoverer: StateRecoverer) -> (TemplateMiner, fresh: String?) {
         do {
             if let miner = try TemplateMiner.load(from: settings.minerSnapshotPath, configuration: settings.miner) {
                 logger.info("miner restored", metadata: ["templates": "\(miner.templateCount)"])
@@ -167,13 +173,14 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             }
             return (TemplateMiner(configuration: settings.miner), "no miner snapshot")
         } catch {
-            logger.warning("miner snapshot not usable, starting empty (moved aside): \(error)")
-            Self.moveAside(settings.minerSnapshotPath)
+            recoverer.setAside(settings.minerSnapshotPath, what: "miner snapshot", problem: "not usable: \(error)",
+                               fallback: "the miner starts empty")
             return (TemplateMiner(configuration: settings.miner), "\(error)")
         }
     }
 
-    private static func restoreTriage(_ settings: PipelineSettings, logger: Logger) throws(PipelineError) -> Triage {
+    private static func restoreTriage(_ settings: PipelineSettings, logger: Logger,
+                                      recoverer: StateRecoverer) throws(PipelineError) -> Triage {
         do {
             if let bytes = try DurableFile.read(settings.triageSnapshotPath) {
                 let triage = try Triage(snapshot: bytes, configuration: settings.triage)
@@ -181,16 +188,35 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                 return triage
             }
         } catch {
-            logger.warning("triage snapshot unreadable, starting to learn again (moved aside): \(error)")
-            Self.moveAside(settings.triageSnapshotPath)
+            recoverer.setAside(settings.triageSnapshotPath, what: "triage snapshot", problem: "unreadable: \(error)",
+                               fallback: "triage learns again")
         }
         do { return try Triage(configuration: settings.triage) } catch {
             throw .configuration(key: "triage", reason: error.description)
         }
     }
 
-    private static func moveAside(_ path: String) {
-        _ = rename(path, path + ".corrupt")
+    /// The journal's saved checkpoints; a damaged file is set aside and the journal starts
+    /// at its `start_at` instead of the daemon refusing to start (a restart loop under systemd).
+    static func loadJournalCheckpoints(_ settings: PipelineSettings, recoverer: StateRecoverer) throws(PipelineError) -> [SourceID: Checkpoint] {
+        let path = settings.journalCheckpointPath
+        do { return try CheckpointStore(path: path).load() } catch {
+            guard case let .checkpoint(_, reason) = error else { throw .state(path: path, reason: error.description) }
+            recoverer.setAside(path, what: "journal checkpoint", problem: reason, fallback: "the journal starts at its start_at setting")
+            return [:]
+        }
+    }
+
+    /// A file source's saved state; a damaged file is set aside and the source starts at its
+    /// `start_at` setting. A file that cannot be read (permissions, I/O) still stops the start.
+    static func loadFileState(_ path: String, startAt: FileSourceConfiguration.StartPosition,
+                              recoverer: StateRecoverer) throws(IngestError) -> FileSourceState? {
+        do { return try FileCheckpointStore(path: path).load() } catch {
+            guard case let .checkpoint(_, reason) = error else { throw error }
+            recoverer.setAside(path, what: "file checkpoint", problem: reason,
+                               fallback: "the source starts at its start_at setting (\(startAt))")
+            return nil
+        }
     }
 
     // MARK: Running
@@ -493,20 +519,17 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
 
         /// The miner's templates, with the operator's label where one was set on exactly that text.
         func templates(_ query: TemplateQuery) async -> [TemplateRecord] {
-            let limit = query.limit ?? TemplateQuery.defaultLimit
             let labels = Dictionary(await service.reasoning.operatorLabels().map { ($0.templateText, $0) }, uniquingKeysWith: { a, _ in a })
-            var records = stage.miner.templates.compactMap { t -> TemplateRecord? in
+            let records = stage.miner.templates.map { t -> TemplateRecord in
                 let seen = stage.templateTimes.seen[t.id]
-                let first = seen?.first.microsecondsSinceEpoch ?? 0
-                if let since = query.newSince, first < since { return nil }
-                return TemplateRecord(id: t.id.rawValue, text: t.text, count: Int(t.matches), firstSeen: first,
+                return TemplateRecord(id: t.id.rawValue, text: t.text, count: Int(t.matches),
+                                      firstSeen: seen?.first.microsecondsSinceEpoch ?? 0,
                                       lastSeen: seen?.last.microsecondsSinceEpoch ?? 0,
                                       operatorLabel: labels[t.text].map {
                                           .init(label: $0.label.rawValue, note: $0.note, time: $0.time ?? 0)
                                       })
             }
-            records.sort { query.newSince != nil ? $0.firstSeen > $1.firstSeen : $0.count > $1.count }
-            return Array(records.prefix(limit))
+            return query.select(records)
         }
 
         /// An operator's label for a template becomes a reasoning override for its text, as a
@@ -524,7 +547,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
                     }
                 }
             } catch {
-                return .failure(.internalError("the label was not stored: \(error.description)"))
+                return .failure(ControlError(notSaved: error))
             }
             let matches = stage.miner.templates.first { $0.id == id }?.matches ?? 0
             let seen = stage.templateTimes.seen[id]

@@ -16,9 +16,13 @@ final class ReasoningSlot: Sendable {
     /// The verdict cache file, which holds the operator labels also while reasoning is off.
     let cachePath: String
 
-    init(_ current: Current, cachePath: String) {
+    /// Records a damaged cache file set aside while reasoning is off.
+    let recoverer: StateRecoverer?
+
+    init(_ current: Current, cachePath: String, recoverer: StateRecoverer? = nil) {
         state = Mutex(current)
         self.cachePath = cachePath
+        self.recoverer = recoverer
     }
 
     var current: Current { state.withLock { $0 } }
@@ -36,8 +40,9 @@ final class ReasoningSlot: Sendable {
     /// off, straight to the cache file, where an engine finds it once reasoning is turned on.
     @discardableResult
     func updateLabels<Result: Sendable>(_ change: @Sendable (inout VerdictCache) -> Result) async throws(ReasoningError) -> Result {
-        if let engine = current.engine { return await engine.updateLabels(change) }
-        var (cache, _) = VerdictCache.openRecovering(path: cachePath)
+        if let engine = current.engine { return try await engine.updateLabels(change) }
+        var (cache, recovery) = VerdictCache.openRecovering(path: cachePath)
+        if let recovery { recoverer?.report(recovery) }
         let result = change(&cache)
         try cache.save()
         return result

@@ -26,7 +26,9 @@ public struct StoredAlertArchive: AlertArchive {
             until: query.until.map { EventTime(microsecondsSinceEpoch: $0) },
             unit: query.unit, source: query.source.map { SourceID($0) }, severity: severity, minScore: query.minScore,
             limit: refined ? max(limit, 10_000) : limit)
-        let found = try store.queryStored(stored)
+        var paged = stored
+        paged.olderThan = query.cursor.map { AlertPosition(lastSeen: $0.key, id: $0.id) }
+        let found = try store.queryStored(paged)
         return Array(found.filter { query.matches(AlertRecord($0.alert)) }.prefix(limit))
     }
 

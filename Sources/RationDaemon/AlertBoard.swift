@@ -55,11 +55,14 @@ public final class AlertBoard: Sendable {
         return updated
     }
 
-    /// Matching alerts, most recently seen first, at most `query.limit`.
+    /// Matching alerts, most recently seen first (ties: higher id first, the order
+    /// `PageCursor` pages by), at most `query.limit`.
     public func alerts(matching query: AlertQuery) -> [Alert] {
         let all = state.withLockedValue { s in s.order.compactMap { s.alerts[$0] } }
         let limit = query.limit ?? AlertQuery.defaultLimit
-        return Array(all.filter { query.matches(AlertRecord($0)) }.sorted { $0.lastSeen > $1.lastSeen }.prefix(limit))
+        return Array(all.filter { query.matches(AlertRecord($0)) }
+            .sorted { ($0.lastSeen.microsecondsSinceEpoch, $0.id.rawValue) > ($1.lastSeen.microsecondsSinceEpoch, $1.id.rawValue) }
+            .prefix(limit))
     }
 
     public func follow() -> AsyncStream<Alert> {

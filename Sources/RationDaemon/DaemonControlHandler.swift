@@ -13,10 +13,13 @@ public struct DaemonControlHandler: ControlHandler {
     /// When set, alerts are listed, read and labelled there rather than on the board.
     let archive: (any AlertArchive)?
     let restartNeeded: @Sendable () -> [String]
+    let recoveries: RecoveryLog
 
     public init(version: String, board: AlertBoard, pipeline: any PipelineIntrospection,
                 archive: (any AlertArchive)? = nil, restartNeeded: @escaping @Sendable () -> [String] = { [] },
+                recoveries: RecoveryLog = RecoveryLog(),
                 reloader: @escaping @Sendable () async throws -> [String]) {
+        self.recoveries = recoveries
         self.restartNeeded = restartNeeded
         self.archive = archive
         self.version = version
@@ -31,11 +34,13 @@ public struct DaemonControlHandler: ControlHandler {
         var store = await pipeline.store()
         if store.alerts == 0 { store.alerts = board.count }
         let last = board.last
+        let pending = recoveries.pending
         return DaemonStatus(version: version, uptimeSeconds: Double(uptime.microseconds) / 1_000_000,
                             sources: await pipeline.sources(), miner: await pipeline.miner(), queues: await pipeline.queues(),
                             llm: await pipeline.llm(), store: store, lastAlert: last?.id.rawValue,
                             lastAlertTime: last?.lastSeen.microsecondsSinceEpoch, triage: await pipeline.triage(),
-                            restartNeeded: restartNeeded().nilIfEmpty)
+                            restartNeeded: restartNeeded().nilIfEmpty, recoveries: pending.entries.nilIfEmpty,
+                            recoveriesDropped: pending.dropped > 0 ? pending.dropped : nil)
     }
 
     public func alerts(matching query: AlertQuery) async throws -> [Alert] {
@@ -78,6 +83,8 @@ public struct DaemonControlHandler: ControlHandler {
     }
 
     public func reload() async throws -> [String] { try await reloader() }
+
+    public func acknowledgeRecoveries() async throws -> Int { recoveries.acknowledge() }
 }
 
 extension Array {

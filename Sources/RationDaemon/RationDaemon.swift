@@ -25,6 +25,8 @@ public final class RationDaemon: Sendable {
     public let holder: ConfigurationHolder
     public let board: AlertBoard
     public let notifier = SystemdNotifier()
+    /// Damaged state files set aside since start; `rationctl status` shows them until acknowledged.
+    public let recoveries = RecoveryLog()
     /// The log level `daemon.log_level` sets, at start and on reload.
     public let logLevel: LogLevelSwitch
     let journal = JournalAlertWriter()
@@ -171,6 +173,8 @@ public final class RationDaemon: Sendable {
         var serverConfiguration = ControlServerConfiguration(socketPath: control.socket, version: version)
         serverConfiguration.maxMessageBytes = control.maxMessageBytes
         serverConfiguration.maxConnections = control.maxConnections
+        serverConfiguration.idleTimeout = control.idleTimeout
+        serverConfiguration.requestTimeout = control.requestTimeout
         if let name = control.group {
             guard let group = getgrnam(name) else {
                 throw DaemonStartError(description: "control.group: no group named \"\(name)\"")
@@ -187,7 +191,7 @@ public final class RationDaemon: Sendable {
             }
         }
         let handler = DaemonControlHandler(version: version, board: board, pipeline: pipeline, archive: archive,
-                                           restartNeeded: { [self] in restartNeeded }) { [self] in
+                                           restartNeeded: { [self] in restartNeeded }, recoveries: recoveries) { [self] in
             try await self.reload(origin: "varlink")
         }
         do {

@@ -61,18 +61,20 @@ public actor ReasoningEngine {
     private var cacheDirty = false
     /// False once `retire` handed the cache to a successor.
     private var persisting = true
+    /// The damaged cache file set aside when this engine opened the cache, if any.
+    public nonisolated let cacheRecovery: Recovery?
     private nonisolated let continuation: AsyncStream<WindowJudgement>.Continuation
 
     /// HTTP endpoints, the verdict cache (`cachePath`) and the few-shot file from the
     /// configuration. A corrupt cache file is moved aside and reported in
     /// `statistics.cacheWarning`; an unreadable few-shot file is an error naming its line.
     public init(configuration: ReasoningConfiguration) throws(ReasoningError) {
-        var warning: String?
+        var recovery: Recovery?
         var cache = VerdictCache()
-        if let path = configuration.cachePath { (cache, warning) = VerdictCache.openRecovering(path: path) }
+        if let path = configuration.cachePath { (cache, recovery) = VerdictCache.openRecovering(path: path) }
         try configuration.validate()
         self.init(configuration: configuration, pool: try EndpointPool(configuration: configuration),
-                  models: configuration.endpoints.map(\.model), cache: cache, cacheWarning: warning,
+                  models: configuration.endpoints.map(\.model), cache: cache, cacheRecovery: recovery,
                   fewShotExamples: try Self.fileExamples(configuration))
     }
 
@@ -98,9 +100,10 @@ public actor ReasoningEngine {
     }
 
     private init(configuration: ReasoningConfiguration, pool: EndpointPool, models: [String], cache: VerdictCache,
-                 cacheWarning: String? = nil, fewShotExamples: [LabelledExample]) {
+                 cacheRecovery: Recovery? = nil, fewShotExamples: [LabelledExample]) {
         self.configuration = configuration
-        self.stats.cacheWarning = cacheWarning
+        self.cacheRecovery = cacheRecovery
+        self.stats.cacheWarning = cacheRecovery?.reason
         self.pool = pool
         self.models = models
         self.builder = PromptBuilder(prompts: configuration.prompts)
@@ -140,12 +143,16 @@ public actor ReasoningEngine {
     /// An operator's label for a template text: wins over every model verdict from now on
     /// (the next window with the template costs no call), is written to the cache file before
     /// this returns, and becomes a few-shot example for similar templates.
+    /// A failed write is only recorded in `statistics.cacheWarning` here (the label holds in
+    /// memory and the file is rewritten on the next save); `updateLabels` throws it instead.
     public func setOverride(templateText: String, label: Verdict.Label, note: String? = nil, time: Int64? = nil) {
-        updateLabels { $0.setOverride(templateText: templateText, label: label, note: note, time: time) }
+        cache.setOverride(templateText: templateText, label: label, note: note, time: time)
+        labelsChanged()
     }
 
     public func removeOverride(templateText: String) {
-        updateLabels { $0.removeOverride(templateText: templateText) }
+        cache.removeOverride(templateText: templateText)
+        labelsChanged()
     }
 
     /// An operator's label on an alert, passed on to the templates it implies (see
@@ -153,15 +160,22 @@ public actor ReasoningEngine {
     @discardableResult
     public func applyAlertLabel(templateTexts: [String], label: Verdict.Label, note: String? = nil, alert: UInt64,
                                 time: Int64? = nil) -> [String] {
-        updateLabels { $0.applyAlertLabel(templateTexts: templateTexts, label: label, note: note, alert: alert, time: time) }
+        let texts = cache.applyAlertLabel(templateTexts: templateTexts, label: label, note: note, alert: alert, time: time)
+        labelsChanged()
+        return texts
     }
 
     /// Any change to the operator labels: applied, written to the cache file before this
-    /// returns, and reflected in the few-shot examples.
+    /// returns, and reflected in the few-shot examples. A write that fails twice throws: the
+    /// change holds in memory and the file is rewritten on the next save, but the operator
+    /// must hear that it is not on disk yet.
     @discardableResult
-    public func updateLabels<Result: Sendable>(_ change: @Sendable (inout VerdictCache) -> Result) -> Result {
+    public func updateLabels<Result: Sendable>(_ change: @Sendable (inout VerdictCache) -> Result) throws(ReasoningError) -> Result {
         let result = change(&cache)
-        labelsChanged()
+        fewShot.replaceOperatorExamples(cache.operatorOverrides.map(Self.example))
+        promptContexts.removeAll()
+        cacheDirty = true
+        try saveNow()
         return result
     }
 
@@ -189,6 +203,23 @@ public actor ReasoningEngine {
         promptContexts.removeAll()
         cacheDirty = true
         flushCache()
+    }
+
+    /// Writes the cache at once, trying twice; on failure it stays dirty, so the next save
+    /// (periodic or on shutdown) tries again, and the error is recorded and thrown.
+    private func saveNow() throws(ReasoningError) {
+        saveTask?.cancel()
+        saveTask = nil
+        guard persisting else { return }
+        do {
+            try cache.save()
+        } catch {
+            do { try cache.save() } catch {
+                stats.cacheWarning = error.description
+                throw error
+            }
+        }
+        cacheDirty = false
     }
 
     private static func example(_ override: VerdictCache.Override) -> LabelledExample {
@@ -527,7 +558,10 @@ public actor ReasoningEngine {
         saveTask = nil
         guard cacheDirty, persisting else { return }
         cacheDirty = false
-        do throws(ReasoningError) { try cache.save() } catch { stats.cacheWarning = error.description }
+        do throws(ReasoningError) { try cache.save() } catch {
+            stats.cacheWarning = error.description
+            cacheDirty = true
+        }
     }
 
     // MARK: Combining

@@ -99,16 +99,16 @@ public struct VerdictCache: Sendable {
         return cache
     }
 
-    /// Like `open`, but a corrupt file is moved aside (`<path>.corrupt`) and an empty cache
-    /// returned with a warning, so a bad file never stops the daemon and nothing is lost.
-    public static func openRecovering(path: String, capacity: Int = 100_000) -> (VerdictCache, warning: String?) {
+    /// Like `open`, but a corrupt file is moved aside (`<path>.damaged-<time>`) and an empty
+    /// cache returned with the recovery, so a bad file never stops the daemon and nothing is lost.
+    public static func openRecovering(path: String, capacity: Int = 100_000) -> (VerdictCache, recovery: Recovery?) {
         do throws(ReasoningError) {
             return (try open(path: path, capacity: capacity), nil)
         } catch {
-            let aside = path + ".corrupt"
-            let moved = rename(path, aside) == 0
+            let aside = Recovery.moveAside(path)
             return (VerdictCache(path: path, capacity: capacity),
-                    "\(error); " + (moved ? "moved aside to \(aside), starting empty" : "starting empty"))
+                    Recovery(what: "verdict cache", path: path, movedTo: aside,
+                             reason: "\(error); " + (aside.map { "moved aside to \($0), starting empty" } ?? "starting empty")))
         }
     }
 

@@ -17,9 +17,18 @@ struct AlertsCommand: ParsableCommand {
         @OptionGroup var filters: AlertFilterOptions
 
         func run() throws {
-            let reply = try global.withClient { try $0.call("io.rationd.ListAlerts", filters.query, as: Reply.self) }
-            if global.json { return try Output.json(reply.alerts) }
-            Output.line(reply.alerts.isEmpty ? "no alerts" : AlertText.table(reply.alerts))
+            let query = filters.query
+            let alerts = try global.withClient { client in
+                try Paging.collect(wanted: query.limit ?? AlertQuery.defaultLimit) { limit, after in
+                    var page = query
+                    page.limit = limit
+                    page.after = after
+                    let reply = try client.call("io.rationd.ListAlerts", page, as: AlertPage.self)
+                    return (reply.alerts, reply.next)
+                }
+            }
+            if global.json { return try Output.json(alerts) }
+            Output.line(alerts.isEmpty ? "no alerts" : AlertText.table(alerts))
         }
     }
 
@@ -44,6 +53,7 @@ struct AlertsCommand: ParsableCommand {
         func run() throws {
             var query = filters.query
             if query.limit == nil { query.limit = 10 }
+            query.limit = min(query.limit!, ListLimit.maximum)
             let parameters = try VarlinkJSON.value(query)
             var headerPrinted = false
             try global.withClient(timeout: nil) { client in

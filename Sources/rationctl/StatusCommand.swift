@@ -1,13 +1,22 @@
 import AlertFilterOptions
 import ArgumentParser
 import Control
+import RationCore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's sources, queues, LLM budget and store.")
 
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Acknowledge the recoveries listed (damaged state files set aside), clearing them. Needs root or the daemon's user.")
+    var ack = false
 
     func run() throws {
+        if ack {
+            struct Reply: Codable { var acknowledged: Int }
+            let reply = try global.withClient { try $0.call("io.rationd.AcknowledgeRecoveries", NoParameters(), as: Reply.self) }
+            if global.json { return try Output.json(reply) }
+            return Output.line("acknowledged \(reply.acknowledged) recover\(reply.acknowledged == 1 ? "y" : "ies")")
+        }
         let status = try global.withClient { try $0.call("io.rationd.GetStatus", NoParameters(), as: DaemonStatus.self) }
         if global.json { return try Output.json(status) }
         var lines: [String] = []
@@ -32,6 +41,13 @@ struct StatusCommand: ParsableCommand {
         }
         if let restart = status.restartNeeded, !restart.isEmpty {
             lines.append("restart needed for: " + restart.joined(separator: "; "))
+        }
+        if let recoveries = status.recoveries, !recoveries.isEmpty {
+            let dropped = status.recoveriesDropped.map { " (and \($0) older not kept)" } ?? ""
+            lines.append("recoveries: \(recoveries.count) damaged state file(s) set aside\(dropped); acknowledge with rationctl status --ack")
+            for r in recoveries {
+                lines.append("  \(TimeText.timestamp(r.time))  \(r.what): \(TerminalText.escaped(r.reason))")
+            }
         }
         lines.append("")
         lines.append(Table(["SOURCE", "KIND", "RECORDS", "LAG", "ERRORS", "OVERFLOW", "CHECKPOINT"], rightAligned: [2, 3, 4, 5],

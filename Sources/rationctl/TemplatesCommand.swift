@@ -17,12 +17,17 @@ struct TemplatesCommand: ParsableCommand {
     }
 
     func run() throws {
-        struct Reply: Codable { var templates: [TemplateRecord] }
-        let query = TemplateQuery(limit: limit, newSince: newSince.flatMap { TimeText.parse($0) })
-        let reply = try global.withClient { try $0.call("io.rationd.ListTemplates", query, as: Reply.self) }
-        if global.json { return try Output.json(reply.templates) }
-        if reply.templates.isEmpty { return Output.line("no templates") }
-        Output.line(Table(["ID", "COUNT", "FIRST SEEN", "VERDICT", "TEXT"], rightAligned: [0, 1], rows: reply.templates.map {
+        let since = newSince.flatMap { TimeText.parse($0) }
+        let templates = try global.withClient { client in
+            try Paging.collect(wanted: limit ?? TemplateQuery.defaultLimit) { limit, after in
+                let reply = try client.call("io.rationd.ListTemplates", TemplateQuery(limit: limit, newSince: since, after: after),
+                                            as: TemplatePage.self)
+                return (reply.templates, reply.next)
+            }
+        }
+        if global.json { return try Output.json(templates) }
+        if templates.isEmpty { return Output.line("no templates") }
+        Output.line(Table(["ID", "COUNT", "FIRST SEEN", "VERDICT", "TEXT"], rightAligned: [0, 1], rows: templates.map {
             [String($0.id), String($0.count), TimeText.timestamp($0.firstSeen),
              $0.operatorLabel.map { "\($0.label) (operator)" } ?? $0.verdict ?? "-", $0.text]
         }).render())

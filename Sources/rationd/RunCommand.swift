@@ -32,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let (settings, notices) = try PipelineSettings.preflight(loaded.configuration)
             for notice in notices { logger.notice("\(notice)") }
-            pipeline = try PipelineService(settings: settings, logger: logger) { [daemon] alert, demo in
+            pipeline = try PipelineService(settings: settings, logger: logger, recoveries: daemon.recoveries) { [daemon] alert, demo in
                 daemon.publish(alert, demo: demo)
             }
         } catch {

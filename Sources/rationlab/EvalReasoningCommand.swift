@@ -134,8 +134,8 @@ struct EvalReasoningCommand: AsyncParsableCommand {
     }
 
     private func makeEngine(_ configuration: ReasoningConfiguration) throws -> ReasoningEngine {
-        let (cache, warning) = VerdictCache.openRecovering(path: configuration.cachePath!)
-        if let warning { print("warning: \(warning)") }
+        let (cache, recovery) = VerdictCache.openRecovering(path: configuration.cachePath!)
+        if let recovery { print("warning: \(recovery.reason)") }
         if backend == "oracle" {
             let oracle = try OracleBackend.load(path: labelsPath, column: labelColumn)
             return ReasoningEngine(configuration: configuration, backend: oracle, model: oracle.model, cache: cache)

@@ -12,6 +12,8 @@ final class FakeControlHandler: ControlHandler {
         var followers: [UUID: AsyncStream<Alert>.Continuation] = [:]
         var reloads = 0
         var reloadError: String?
+        /// How long `status()` takes (request timeouts).
+        var statusDelay: Duration?
     }
 
     let state: NIOLockedValueBox<State>
@@ -32,6 +34,7 @@ final class FakeControlHandler: ControlHandler {
     }
 
     func status() async throws -> DaemonStatus {
+        if let delay = state.withLockedValue({ $0.statusDelay }) { try await Task.sleep(for: delay) }
         let (count, last) = state.withLockedValue { ($0.alerts.count, $0.alerts.last) }
         return DaemonStatus(
             version: "0.1.0-test", uptimeSeconds: 12.5,
@@ -47,7 +50,9 @@ final class FakeControlHandler: ControlHandler {
     func alerts(matching query: AlertQuery) async throws -> [Alert] {
         let all = state.withLockedValue { $0.alerts }
         let limit = query.limit ?? AlertQuery.defaultLimit
-        return Array(all.filter { query.matches(AlertRecord($0)) }.sorted { $0.lastSeen > $1.lastSeen }.prefix(limit))
+        return Array(all.filter { query.matches(AlertRecord($0)) }
+            .sorted { ($0.lastSeen.microsecondsSinceEpoch, $0.id.rawValue) > ($1.lastSeen.microsecondsSinceEpoch, $1.id.rawValue) }
+            .prefix(limit))
     }
 
     func followAlerts() async -> AsyncStream<Alert> {
@@ -67,8 +72,7 @@ final class FakeControlHandler: ControlHandler {
 
     func templates(matching query: TemplateQuery) async throws -> [TemplateRecord] {
         let all = state.withLockedValue { $0.templates }
-        return Array(all.filter { query.newSince == nil || $0.firstSeen >= query.newSince! }
-            .sorted { $0.count > $1.count }.prefix(query.limit ?? TemplateQuery.defaultLimit))
+        return query.select(all)
     }
 
     /// Like the daemon: templates too broad to label are refused unless `force`; the alert's
@@ -98,6 +102,8 @@ final class FakeControlHandler: ControlHandler {
             return (s.templates[i], [LabelChange(template: text, oldLabel: old, newLabel: label.label.rawValue, match: "pattern")])
         }
     }
+
+    func acknowledgeRecoveries() async throws -> Int { 0 }
 
     func reload() async throws -> [String] {
         try state.withLockedValue { s in

@@ -10,13 +10,18 @@ struct TestServer {
     let task: Task<Void, any Error>
 
     static func start(handler: FakeControlHandler = FakeControlHandler(),
-                      configure: (inout ControlServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+                      configure: (inout ControlServerConfiguration) -> Void = { _ in },
+                      prepare: (_ directory: String, _ socketPath: String) throws -> Void = { _, _ in }) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("rationd-control-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // An explicit mode: a test may run with a permissive umask, and the server refuses a
+        // directory others can write.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
         let socketPath = directory + "/io.rationd"
         var configuration = ControlServerConfiguration(socketPath: socketPath, version: "0.1.0-test")
         configure(&configuration)
+        try prepare(directory, socketPath)
         let server = try await ControlServer.bind(configuration: configuration, handler: handler)
         let task = Task { try await server.serve() }
         return TestServer(directory: directory, socketPath: socketPath, server: server, handler: handler, task: task)

@@ -68,10 +68,11 @@ import Testing
         let path = directory + "/verdicts.json"
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: ReasoningError.self) { try VerdictCache.open(path: path) }
-        let (cache, warning) = VerdictCache.openRecovering(path: path)
+        let (cache, recovery) = VerdictCache.openRecovering(path: path)
         #expect(cache.count == 0)
-        #expect(warning?.contains(path) == true)
-        #expect(FileManager.default.fileExists(atPath: path + ".corrupt"))
+        #expect(recovery?.reason.contains(path) == true)
+        let aside = try #require(recovery?.movedTo)
+        #expect(aside.hasPrefix(path + ".damaged-") && FileManager.default.fileExists(atPath: aside))
     }
 }
 
