@@ -26,9 +26,8 @@ indirect enum ConfigValue: Sendable, Equatable {
 
     /// Parses TOML text; syntax errors keep the parser's line.
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> [String: ConfigValue] {
-        if let line = TableHeaderCheck.unsafeHeaderLine(in: text) {
-            throw ConfigurationError(file: file, line: line,
-                                     message: "TOML syntax: a table header must start with a bare key (A-Za-z0-9_-) or a quoted key")
+        if let problem = TOMLPreflight.problem(in: text) {
+            throw ConfigurationError(file: file, line: problem.line, message: "TOML syntax: \(problem.message)")
         }
         let table: TOMLTable
         do {
