@@ -135,3 +135,25 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets under Fuzz/, one executable per input format. Only scripts/fuzz builds
+// them (RATIOND_FUZZ=1, -sanitize=fuzzer,address, its own scratch path); they link only
+// with libFuzzer, so the normal build, the tests and CI never see them.
+if Context.environment["RATIOND_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("varlink", ["Control", .product(name: "NIOEmbedded", package: "swift-nio"),
+                     .product(name: "NIOCore", package: "swift-nio")]),
+        ("config", ["Configuration"]),
+        ("journal", ["Ingest", "RationCore"]),
+        ("alerts", ["AlertStore", "RationCore", "Evaluation"]),
+        ("miner", ["TemplateMiner"]),
+        ("reply", ["Reasoning", "RationCore"]),
+    ]
+    for target in fuzzTargets {
+        let module = "Fuzz" + target.name.prefix(1).uppercased() + target.name.dropFirst()
+        package.products.append(.executable(name: "fuzz-" + target.name, targets: [module]))
+        package.targets.append(.executableTarget(name: module, dependencies: target.dependencies + ["CLibFuzzer"],
+                                                 path: "Fuzz/" + module))
+    }
+}

@@ -7,8 +7,15 @@ import RationCore
 /// Layout: format u8 (1) · schema u8 · the alert's fields in declaration order (optional
 /// values behind a presence byte, strings as u32 length + UTF-8, lists as u32 count + items)
 /// · the occurrence histogram.
-enum AlertBinaryCodec {
+package enum AlertBinaryCodec {
     static let format: UInt8 = 1
+
+    /// The payload alone, for tools that need a valid one (the fuzzer's seeds).
+    package static func encode(_ stored: StoredAlert) -> [UInt8] {
+        var w = ByteWriter(capacity: 1024)
+        encode(stored, into: &w)
+        return w.bytes
+    }
 
     static func encode(_ stored: StoredAlert, into w: inout ByteWriter) {
         let a = stored.alert
@@ -85,12 +92,12 @@ enum AlertBinaryCodec {
         for c in h.counts { w.i64(Int64(c)) }
     }
 
-    enum Failure: Error {
+    package enum Failure: Error {
         case malformed
         case newerFormat(Int)
     }
 
-    static func decode(_ bytes: [UInt8], _ range: Range<Int>) throws(Failure) -> StoredAlert {
+    package static func decode(_ bytes: [UInt8], _ range: Range<Int>) throws(Failure) -> StoredAlert {
         var r = ByteReader(bytes, range: range)
         do {
             let f = try r.u8()

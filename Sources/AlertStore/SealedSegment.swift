@@ -255,9 +255,11 @@ final class SealedSegment {
         guard let trailer = try? StoreFile.pread(path, offset: size - Self.trailerSize, count: Self.trailerSize),
               trailer.count == Self.trailerSize, Array(trailer[16..<24]) == Self.endMagic else { return false }
         var t = ByteReader(trailer)
-        guard let footerOffset = try? t.u64(), let footerLength = try? t.u32(), let footerCRC = try? t.u32(),
-              Int(footerOffset) >= Self.headerSize, Int(footerOffset) + Int(footerLength) + Self.trailerSize == size,
-              let footer = try? StoreFile.pread(path, offset: Int(footerOffset), count: Int(footerLength)),
+        // A damaged trailer may hold any offset: compare it with the size before making it an Int.
+        guard let rawOffset = try? t.u64(), let footerLength = try? t.u32(), let footerCRC = try? t.u32(),
+              rawOffset <= UInt64(size), case let footerOffset = Int(rawOffset),
+              footerOffset >= Self.headerSize, footerOffset + Int(footerLength) + Self.trailerSize == size,
+              let footer = try? StoreFile.pread(path, offset: footerOffset, count: Int(footerLength)),
               footer.count == Int(footerLength), CRC32C.checksum(footer) == footerCRC else { return false }
         do {
             var r = ByteReader(footer)
@@ -279,7 +281,7 @@ final class SealedSegment {
             let nBlocks = Int(try r.u32())
             guard nBlocks <= footer.count / 40 else { return false }
             for _ in 0..<nBlocks {
-                var b = BlockSummary(offset: Int(try r.u64()), length: Int(try r.u32()))
+                var b = BlockSummary(offset: Int(clamping: try r.u64()), length: Int(try r.u32()))
                 b.count = Int(try r.u32())
                 b.minFirst = try r.i64()
                 b.maxLast = try r.i64()
@@ -292,7 +294,9 @@ final class SealedSegment {
                 b.maxScore = try r.f64()
                 let n = Int(try r.u16())
                 for _ in 0..<n { b.strings.append(try r.u16()) }
-                guard b.offset >= Self.headerSize, b.offset + b.length <= Int(footerOffset) else { return false }
+                guard b.offset >= Self.headerSize, b.offset <= footerOffset, b.length <= footerOffset - b.offset else {
+                    return false
+                }
                 blocks.append(b)
             }
             return true

@@ -26,6 +26,9 @@ indirect enum ConfigValue: Sendable, Equatable {
 
     /// Parses TOML text; syntax errors keep the parser's line.
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> [String: ConfigValue] {
+        if let problem = TOMLPreflight.problem(in: text) {
+            throw ConfigurationError(file: file, line: problem.line, message: "TOML syntax: \(problem.message)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One inbound unit of a varlink connection.
-enum VarlinkFrame: Sendable {
+package enum VarlinkFrame: Sendable {
     /// A message body without its terminating NUL.
     case message(ByteBuffer)
     /// More than the limit arrived without a NUL: the connection cannot be trusted further.
@@ -10,17 +10,17 @@ enum VarlinkFrame: Sendable {
 
 /// Splits the byte stream at NUL bytes, refusing messages longer than `maxMessageBytes`
 /// instead of buffering them without bound. After `tooLarge` everything is discarded.
-struct NULFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = VarlinkFrame
+package struct NULFrameDecoder: ByteToMessageDecoder {
+    package typealias InboundOut = VarlinkFrame
 
-    let maxMessageBytes: Int
+    package let maxMessageBytes: Int
     private var overflowed = false
     /// Bytes already searched without finding a NUL, so each byte is scanned once.
     private var scanned = 0
 
-    init(maxMessageBytes: Int) { self.maxMessageBytes = maxMessageBytes }
+    package init(maxMessageBytes: Int) { self.maxMessageBytes = maxMessageBytes }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if overflowed {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             return .needMoreData
@@ -48,7 +48,7 @@ struct NULFrameDecoder: ByteToMessageDecoder {
         return .needMoreData
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    package mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         // A trailing message without its NUL is incomplete: varlink requires the terminator.
         try decode(context: context, buffer: &buffer)
     }

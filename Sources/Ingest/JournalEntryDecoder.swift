@@ -7,7 +7,7 @@ import Glibc
 /// Turns the current sd-journal entry into a `LogRecord` with one pass over its fields
 /// (`sd_journal_get_data` per field would rescan the entry each time). Repeated field values
 /// (host, boot, unit, identifier) are interned so a record costs few allocations.
-struct JournalEntryDecoder {
+package struct JournalEntryDecoder {
     let source: SourceID
     private var hostnames = InternTable()
     private var bootIDs = InternTable()
@@ -17,7 +17,7 @@ struct JournalEntryDecoder {
     private var lastFields = RecordFields()
     private var lastRaw = Fields()
 
-    init(source: SourceID) {
+    package init(source: SourceID) {
         self.source = source
     }
 
@@ -66,29 +66,43 @@ struct JournalEntryDecoder {
             let r = sd_journal_enumerate_available_data(journal, &data, &length)
             if r <= 0 { return r }
             guard let data else { continue }
-            let field = UnsafeRawBufferPointer(start: data, count: length)
-            switch field.first {
-            case UInt8(ascii: "M"):
-                if field.hasPrefix(Prefix.message) { message = Array(field[Prefix.message.count...]) }
-            case UInt8(ascii: "P"):
-                if field.hasPrefix(Prefix.priority) { fields.priority = Self.priority(field, from: Prefix.priority.count) }
+            take(UnsafeRawBufferPointer(start: data, count: length), message: &message, fields: &fields)
+        }
+    }
+
+    /// The record fields and message that `entry` (one entry's data objects, `NAME=value`
+    /// each) decodes to: `decode` without sd-journal, so the field parsing can be fuzzed.
+    package mutating func decodeFields(_ entry: [UnsafeRawBufferPointer]) -> (message: [UInt8]?, fields: RecordFields) {
+        var message: [UInt8]?
+        var fields = Fields()
+        for field in entry { take(field, message: &message, fields: &fields) }
+        return (message, RecordFields(priority: fields.priority, unit: fields.unit, identifier: fields.identifier,
+                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname))
+    }
+
+    /// Takes one data object into `message` or `fields`; other fields are skipped.
+    private mutating func take(_ field: UnsafeRawBufferPointer, message: inout [UInt8]?, fields: inout Fields) {
+        switch field.first {
+        case UInt8(ascii: "M"):
+            if field.hasPrefix(Prefix.message) { message = Array(field[Prefix.message.count...]) }
+        case UInt8(ascii: "P"):
+            if field.hasPrefix(Prefix.priority) { fields.priority = Self.priority(field, from: Prefix.priority.count) }
+        case UInt8(ascii: "S"):
+            if field.hasPrefix(Prefix.identifier) { fields.identifier = identifiers.string(field, from: Prefix.identifier.count) }
+        case UInt8(ascii: "_"):
+            guard field.count > 1 else { return }
+            switch field[1] {
             case UInt8(ascii: "S"):
-                if field.hasPrefix(Prefix.identifier) { fields.identifier = identifiers.string(field, from: Prefix.identifier.count) }
-            case UInt8(ascii: "_"):
-                guard field.count > 1 else { continue }
-                switch field[1] {
-                case UInt8(ascii: "S"):
-                    if field.hasPrefix(Prefix.unit) { fields.unit = units.string(field, from: Prefix.unit.count) }
-                case UInt8(ascii: "P"):
-                    if field.hasPrefix(Prefix.pid) { fields.pid = Self.integer(field, from: Prefix.pid.count) }
-                case UInt8(ascii: "B"):
-                    if field.hasPrefix(Prefix.bootID) { fields.bootID = bootIDs.string(field, from: Prefix.bootID.count) }
-                case UInt8(ascii: "H"):
-                    if field.hasPrefix(Prefix.hostname) { fields.hostname = hostnames.string(field, from: Prefix.hostname.count) }
-                default: break
-                }
+                if field.hasPrefix(Prefix.unit) { fields.unit = units.string(field, from: Prefix.unit.count) }
+            case UInt8(ascii: "P"):
+                if field.hasPrefix(Prefix.pid) { fields.pid = Self.integer(field, from: Prefix.pid.count) }
+            case UInt8(ascii: "B"):
+                if field.hasPrefix(Prefix.bootID) { fields.bootID = bootIDs.string(field, from: Prefix.bootID.count) }
+            case UInt8(ascii: "H"):
+                if field.hasPrefix(Prefix.hostname) { fields.hostname = hostnames.string(field, from: Prefix.hostname.count) }
             default: break
             }
+        default: break
         }
     }
 

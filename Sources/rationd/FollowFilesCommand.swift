@@ -1,6 +1,7 @@
 import ArgumentParser
 import Ingest
 import RationCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,6 +55,8 @@ struct FollowFilesCommand: ParsableCommand {
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        // Initialise the lazy global now: the handler must not be the first to touch it.
+        _ = followFilesStopRequested.load(ordering: .relaxed)
         signal(SIGTERM, followFilesStop)
         signal(SIGINT, followFilesStop)
         let config = FileSourceConfiguration(
@@ -77,7 +80,7 @@ struct FollowFilesCommand: ParsableCommand {
         defer { committer?.stop() }
 
         let parent = getppid()
-        while followFilesStopRequested == 0 {
+        while !followFilesStopRequested.load(ordering: .relaxed) {
             if let error = committer?.error { throw error }
             if exitWithParent && getppid() != parent { break }
             let batch = try source.nextBatch(maxRecords: batchSize, timeout: .milliseconds(200))
@@ -135,8 +138,10 @@ struct FollowFilesCommand: ParsableCommand {
     }
 }
 
-nonisolated(unsafe) private var followFilesStopRequested: sig_atomic_t = 0
+/// Set by SIGINT/SIGTERM on whichever thread takes the signal and read by the loop on another,
+/// so an atomic: a plain sig_atomic_t is safe only within one thread.
+private let followFilesStopRequested = Atomic<Bool>(false)
 
 private func followFilesStop(_ signal: Int32) {
-    followFilesStopRequested = 1
+    followFilesStopRequested.store(true, ordering: .relaxed)
 }

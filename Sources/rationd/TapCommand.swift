@@ -3,6 +3,7 @@ import Configuration
 import Ingest
 import Pipeline
 import RationCore
+import Synchronization
 import TemplateMiner
 #if canImport(Glibc)
 import Glibc
@@ -217,14 +218,18 @@ struct TapSource {
 /// SIGINT/SIGTERM end the tap after the batch in hand is written and committed; SIGPIPE is
 /// ignored so a closed output ends it with EPIPE instead of killing it mid-commit.
 enum TapSignals {
-    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+    /// Set on whichever thread takes the signal and read on another, so an atomic: a plain
+    /// sig_atomic_t is safe only within one thread.
+    private static let flag = Atomic<Bool>(false)
 
-    static var stopRequested: Bool { flag != 0 }
+    static var stopRequested: Bool { flag.load(ordering: .relaxed) }
 
     static func install() {
+        // Initialise the lazy static now: the handler must not be the first to touch it.
+        _ = flag.load(ordering: .relaxed)
         signal(SIGPIPE, SIG_IGN)
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in TapSignals.flag = 1 }
+        action.__sigaction_handler.sa_handler = { _ in TapSignals.flag.store(true, ordering: .relaxed) }
         sigemptyset(&action.sa_mask)
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)

@@ -52,5 +52,9 @@ final class NotifySocket: @unchecked Sendable {
         return nil
     }
 
-    func stop() { reader?.cancel() }
+    /// Ends the reader; dropping the thread breaks the cycle through its closure.
+    func stop() {
+        reader?.cancel()
+        reader = nil
+    }
 }
