@@ -56,11 +56,20 @@ struct StoreLayout {
     }
 
     /// Takes the exclusive writer lock; released when the descriptor is closed (or the process dies).
+    /// A lock just released can stay held for a moment: a child forked by another thread of this
+    /// process shares the lock's open file description until its `exec` closes it
+    /// (`O_CLOEXEC`), so a busy lock is tried again for up to 250 ms before it is an error.
     func lock() throws(AlertStoreError) -> Int32 {
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw .fromErrno(lockPath, "open") }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno
+            attempts += 1
+            if e == EWOULDBLOCK, attempts < 26 {
+                usleep(10_000)
+                continue
+            }
             close(fd)
             if e == EWOULDBLOCK { throw .locked(path: lockPath) }
             throw .fromErrno(lockPath, "flock", e)
