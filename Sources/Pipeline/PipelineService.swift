@@ -289,7 +289,13 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         var awaitingRejudge: AwaitingRejudge
         var finished = Set<SourceID>()
         var idle = Set<SourceID>()
+        /// A store write or sync failed: checkpoints wait until `releaseHold` succeeds.
         var checkpointsHeld = false
+        /// Alerts the store refused, stored again once it works (at most `unstoredCapacity`).
+        var unstored: [Alert] = []
+        var unstoredOverflowed = false
+        /// Checkpoints taken for a commit whose store sync failed.
+        var heldCommit: [SourceID: [String: Checkpoint]] = [:]
         var lastMinerSnapshot = ContinuousClock.now
         var lastTriageSnapshot = ContinuousClock.now
         var storeFailures = 0
@@ -411,20 +417,51 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             let alert = Alert(id: AlertID(0), firstSeen: window.start, lastSeen: window.end, count: 1,
                               host: settings.host, window: window, suspicion: suspicion, verdict: verdict)
             do {
-                let id = try service.store.append(alert)
-                var stored = (try? service.store.alert(id: id)) ?? alert
-                stored.id = id
-                service.publish(stored, service.reasoning.current.demo)
-                return id
+                return try append(alert)
             } catch {
                 storeFailures += 1
                 if !checkpointsHeld {
-                    logger.error("cannot store an alert; checkpoints are held from now on so its records are read again after a restart",
+                    logger.error("cannot store an alert; checkpoints are held until the store takes it",
                                  metadata: ["error": "\(error)", "source": "\(window.source)", "key": "\(window.key)"])
                 }
                 checkpointsHeld = true
+                if unstored.count < Self.unstoredCapacity {
+                    unstored.append(alert)
+                } else if !unstoredOverflowed {
+                    unstoredOverflowed = true
+                    logger.error("more than \(Self.unstoredCapacity) alerts could not be stored; checkpoints stay held until restart, which reads their records again")
+                }
                 return nil
             }
+        }
+
+        func append(_ alert: Alert) throws(AlertStoreError) -> AlertID {
+            let id = try service.store.append(alert)
+            var stored = (try? service.store.alert(id: id)) ?? alert
+            stored.id = id
+            service.publish(stored, service.reasoning.current.demo)
+            return id
+        }
+
+        /// Alerts kept for a later try while the store fails; past this, the hold lasts until
+        /// a restart (which reads their records again).
+        static let unstoredCapacity = 256
+
+        /// Stores the alerts that failed before and syncs the store; true (and the hold is
+        /// lifted) when all of it worked, so the checkpoints held back cover only stored alerts.
+        mutating func releaseHold() -> Bool {
+            guard !unstoredOverflowed else { return false }
+            var late = 0
+            while let alert = unstored.first {
+                do { _ = try append(alert) } catch { return false }
+                unstored.removeFirst()
+                late += 1
+            }
+            do { try service.store.sync() } catch { return false }
+            checkpointsHeld = false
+            logger.warning("alert store works again; checkpoints are committed again",
+                           metadata: ["alertsStoredLate": "\(late)"])
+            return true
         }
 
         mutating func tick() async {
@@ -444,12 +481,15 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
 
         mutating func commitCheckpoints() {
             stage.settle()
-            guard !checkpointsHeld else { return }
-            let changed = stage.takeCheckpoints()
+            if checkpointsHeld, !releaseHold() { return }
+            var changed = heldCommit
+            heldCommit = [:]
+            changed.merge(stage.takeCheckpoints()) { _, newer in newer }
             guard !changed.isEmpty else { return }
             do { try service.store.sync() } catch {
-                logger.error("alert store sync failed; checkpoints held", metadata: ["error": "\(error)"])
+                logger.error("alert store sync failed; checkpoints held until a sync succeeds", metadata: ["error": "\(error)"])
                 checkpointsHeld = true
+                heldCommit = changed
                 return
             }
             let wall = WallClockTime.now()
