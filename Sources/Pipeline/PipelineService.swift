@@ -607,6 +607,13 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             await escalate(stage.flush())
             if let engine = service.reasoning.current.engine {
                 await engine.shutdown()
+                // A verdict that never comes (a hung endpoint) must not hold the loop past the
+                // deadline: a tick posted then wakes `receive`.
+                let wake = Task { [channel = service.channel] in
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    channel.post(.tick)
+                }
+                defer { wake.cancel() }
                 while !stage.pending.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled,
                       let event = await service.channel.receive() {
                     if case .judged = event { await handle(event) } else if case .tick = event {
