@@ -25,6 +25,20 @@ struct AnalysisStage: Sendable {
         var budget: NewTemplateBudget
         /// Lines that joined the source's overflow template.
         var overflowLines = 0
+
+        /// Keyed sessions: every record fed before the oldest open session's first record is
+        /// in no open window, whatever the records' times say (log times that stand still or
+        /// run backwards would otherwise hold checkpoints until shutdown).
+        mutating func noteKeyedProgress() {
+            switch sessionizer.configuration.keying {
+            case .capture, .field:
+                if let oldest = sessionizer.oldestOpenSequence(), oldest > 0 {
+                    closedThrough = max(closedThrough, oldest - 1)
+                }
+            case .countWindow, .timeWindow:
+                break
+            }
+        }
     }
 
     var miner: TemplateMiner
@@ -98,12 +112,13 @@ struct AnalysisStage: Sendable {
             templateTimes.saw(mined.templateID, at: record.time, isNew: mined.isNewTemplate)
             if let limit = lane.windowedPriority, let priority = record.fields.priority, priority > limit { continue }
             let closed = lane.sessionizer.add(record, templateID: mined.templateID,
-                                              templateText: miner.template(for: mined.templateID) ?? "")
+                                              templateText: miner.template(for: mined.templateID) ?? "", sequence: sequence)
             if !closed.isEmpty, let overlap = lane.overlap, sequence > overlap {
                 lane.closedThrough = sequence - overlap
             }
             assess(closed, into: &escalations)
         }
+        lane.noteKeyedProgress()
         return escalations
     }
 
@@ -113,6 +128,7 @@ struct AnalysisStage: Sendable {
         defer { lanes[source] = lane }
         var escalations: [Escalation] = []
         assess(lane.sessionizer.advance(to: time), into: &escalations)
+        lane.noteKeyedProgress()
         return escalations
     }
 

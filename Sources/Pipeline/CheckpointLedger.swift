@@ -11,7 +11,8 @@ import RationCore
 /// stream (a journal, or one file of a glob) in it. An entry is done when:
 /// - the sessionizer holds no open window (everything fed is closed), or
 /// - its sequence number is at most `closedThrough` (count windows: every record up to the
-///   last emitted window's end, less the overlap of sliding windows, is in no open window), or
+///   last emitted window's end, less the overlap of sliding windows, is in no open window;
+///   keyed sessions: every record before the first record of the oldest open session), or
 /// - its horizon is older than `timeBound` (keyed sessions close at the latest `maxDuration`
 ///   after they open, and a window opened by a record fed earlier opened no later than that
 ///   record's horizon),

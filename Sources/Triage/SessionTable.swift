@@ -13,6 +13,8 @@ struct SessionTable: Sendable {
         /// First event time, for the age limit (`window.start` may move back for a late record).
         var start: EventTime
         var serial: UInt64
+        /// The caller's sequence number of the session's first record (see `Sessionizer.add`).
+        var firstSequence: UInt64 = 0
         var previous = -1
         var next = -1
 
@@ -46,7 +48,7 @@ struct SessionTable: Sendable {
 
     /// Opens a session for `key`, whose UTF-8 bytes are `bytes` hashed as `hash`.
     mutating func open(_ key: SessionKey, bytes: UnsafeRawBufferPointer, hash: UInt64, source: SourceID,
-                       time: EventTime) -> Int {
+                       time: EventTime, sequence: UInt64) -> Int {
         nextSerial += 1
         let slot: Int
         if let free = freeSlots.popLast() {
@@ -61,6 +63,7 @@ struct SessionTable: Sendable {
             sessions.append(Session(key: key, source: source, start: time, serial: nextSerial))
             live.append(true)
         }
+        sessions[slot].firstSequence = sequence
         index.insert(slot: slot, bytes: bytes, hash: hash)
         linkAtTail(slot)
         opened.append((slot, nextSerial))

@@ -11,6 +11,8 @@ public struct Sessionizer: Sendable {
     public private(set) var statistics = SessionizerStatistics()
     /// The latest time seen in a record or `advance(to:)`.
     public private(set) var now: EventTime?
+    /// The sequence number of the record being added.
+    private var currentSequence: UInt64 = 0
 
     private var table = SessionTable()
     private var countWindows: [SourceID: CountWindowState] = [:]
@@ -54,9 +56,13 @@ public struct Sessionizer: Sendable {
     /// `templateText` is evaluated at most once per template every
     /// `TemplateTextCache.refreshInterval` records (window texts may lag a generalisation by
     /// that much).
+    ///
+    /// `sequence` numbers the record in the caller's feed (default: the count of records
+    /// added); `oldestOpenSequence` reports it back for the oldest open keyed session.
     public mutating func add(_ record: LogRecord, templateID: TemplateID,
-                             templateText: @autoclosure () -> String) -> [Window] {
+                             templateText: @autoclosure () -> String, sequence: UInt64? = nil) -> [Window] {
         statistics.records += 1
+        currentSequence = sequence ?? UInt64(statistics.records)
         var closed: [Window] = []
         if now == nil || record.time > now! { now = record.time }
         if let keyScanner {
@@ -118,6 +124,12 @@ public struct Sessionizer: Sendable {
         return closed
     }
 
+    /// The sequence number (see `add`) of the first record of the oldest open keyed session:
+    /// every record added before it is in no open keyed session. Nil when none is open.
+    public mutating func oldestOpenSequence() -> UInt64? {
+        table.oldestSlot().map { table[$0].firstSequence }
+    }
+
     /// Closes every open window (shutdown, end of a replay): keyed sessions oldest first, then
     /// per-source windows in source order.
     public mutating func flush() -> [Window] {
@@ -171,7 +183,8 @@ public struct Sessionizer: Sendable {
             if table.count >= configuration.maxOpenSessions, let oldest = table.oldestSlot() {
                 closed.append(closeKeyed(oldest, reason: \.evictedSessions))
             }
-            slot = table.open(key(), bytes: keyBytes, hash: hash, source: record.source, time: record.time)
+            slot = table.open(key(), bytes: keyBytes, hash: hash, source: record.source, time: record.time,
+                              sequence: currentSequence)
             statistics.openedSessions += 1
         }
         let s = slot!

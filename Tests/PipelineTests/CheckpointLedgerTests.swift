@@ -69,12 +69,30 @@ import Triage
         #expect(Self.committed(&stage) == [10])
         _ = stage.ingest([Self.record("more req2", at: 12, offset: 30)], from: Self.source)
         #expect(Self.committed(&stage) == nil, "req2 opened at 10 is open until 15")
-        // req2 closes at 16; the rule is conservative: the record at 12 waits until time
-        // passes 17, while the one at 10 is done (10 < 16 - 5).
+        // req2 closes at 16: every record before req3's first one is in no open window.
         _ = stage.ingest([Self.record("start req3", at: 16, offset: 40)], from: Self.source)
-        #expect(Self.committed(&stage) == [20])
-        _ = stage.ingest([Self.record("more req3", at: 18, offset: 50)], from: Self.source)
         #expect(Self.committed(&stage) == [30])
+        _ = stage.ingest([Self.record("more req3", at: 18, offset: 50)], from: Self.source)
+        #expect(Self.committed(&stage) == nil, "req3 is open")
+    }
+
+    /// Log times that stand still (every line stamped alike) give no time bound; sessions
+    /// closed by the open-session cap still let the records before the oldest open one commit.
+    @Test func keyedSessionsCommitWhenLogTimeStandsStill() throws {
+        var stage = AnalysisStage(miner: TemplateMiner(), triage: try Triage(configuration: TriageConfiguration(warmupWindows: 0)))
+        try stage.addLane(Self.source, sessionizer: SessionizerConfiguration(
+            keying: .capture(try SessionKeyPattern(#"(req\d+)"#)), idleGap: .seconds(10), maxDuration: .seconds(60),
+            maxOpenSessions: 3), windowedPriority: nil, restored: [:])
+        for i in 1...3 {
+            _ = stage.ingest([Self.record("start req\(i)", at: 0, offset: UInt64(i * 10))], from: Self.source)
+        }
+        #expect(Self.committed(&stage) == nil, "three sessions open")
+        // req4 evicts req1: the record of req1 (offset 10) is in no open window now.
+        _ = stage.ingest([Self.record("start req4", at: 0, offset: 40)], from: Self.source)
+        #expect(Self.committed(&stage) == [10])
+        _ = stage.ingest([Self.record("more req3", at: 0, offset: 50)], from: Self.source)
+        _ = stage.ingest([Self.record("start req5", at: 0, offset: 60)], from: Self.source)
+        #expect(Self.committed(&stage) == [20], "req2 evicted; req3, opened at offset 30, is still open")
     }
 
     @Test func countWindowsCommitThroughTheLastEmittedWindow() throws {
