@@ -101,12 +101,23 @@ struct SessionTable: Sendable {
         return nil
     }
 
+    /// Drops stale entries once they outnumber the live ones, and the consumed prefix once it
+    /// is most of the array (sessions closed oldest first, as the open-session cap does, leave
+    /// no stale entries behind the head, only the prefix).
     private mutating func compactOpenedIfSparse() {
         let pending = opened.count - openedHead
-        guard pending > 64 && pending > 2 * index.count else { return }
-        opened = opened[openedHead...].filter { live[$0.slot] && sessions[$0.slot].serial == $0.serial }
-        openedHead = 0
+        if pending > 64 && pending > 2 * index.count {
+            opened = opened[openedHead...].filter { live[$0.slot] && sessions[$0.slot].serial == $0.serial }
+            openedHead = 0
+        } else if openedHead > 64 && openedHead * 2 > opened.count {
+            opened.removeFirst(openedHead)
+            openedHead = 0
+        }
     }
+
+    /// Entries in the opening order, consumed or not (bounded by about twice the open
+    /// sessions; exposed for tests).
+    var openingOrderStorage: Int { opened.count }
 
     private mutating func linkAtTail(_ slot: Int) {
         sessions[slot].previous = tail

@@ -1,3 +1,4 @@
+import RationCore
 import Testing
 @testable import Triage
 
@@ -40,5 +41,29 @@ import Testing
         }
         for (key, slot) in reference { #expect(lookUp(key) == slot) }
         #expect(lookUp("") == nil)
+    }
+}
+
+/// Sessions opened with fresh keys and closed oldest first (the open-session cap under a
+/// high-cardinality key): the opening-order queue stays about the size of the open set instead
+/// of keeping one entry per session ever opened.
+@Suite struct SessionTableTests {
+    @Test func openingOrderStaysBoundedWhenSessionsCloseOldestFirst() {
+        var table = SessionTable()
+        var maxStorage = 0
+        for n in 0..<100_000 {
+            let key = "blk_\(n)"
+            let bytes = Array(key.utf8)
+            bytes.withUnsafeBytes { raw in
+                let hash = SessionKeyIndex.hash(raw)
+                if table.count >= 100, let oldest = table.oldestSlot() { _ = table.close(oldest) }
+                _ = table.open(SessionKey(key), bytes: raw, hash: hash, source: "files.app",
+                               time: EventTime(secondsSinceEpoch: 0), sequence: UInt64(n))
+            }
+            maxStorage = max(maxStorage, table.openingOrderStorage)
+        }
+        #expect(table.count == 100)
+        #expect(maxStorage <= 400, "opening-order storage reached \(maxStorage) entries for 100 open sessions")
+        #expect(table.oldestSlot().map { table[$0].firstSequence } == 99_900)
     }
 }
