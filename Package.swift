@@ -120,7 +120,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ReasoningTests", dependencies: ["Reasoning"], exclude: ["Fixtures"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore", "Evaluation"]),
+        .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore", "Evaluation", "ProcessTestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TemplateMiner"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "RationCore", "rationctl"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RationCore", "Triage", "TemplateMiner", "Ingest", "Configuration", "Control",

@@ -3,46 +3,10 @@ import Evaluation
 import Glibc
 #endif
 import Foundation
+import ProcessTestSupport
 import Testing
 import RationCore
 @testable import AlertStore
-
-/// A real full disk: a 384 KiB tmpfs (needs root and mount(8); skipped otherwise).
-struct SmallFilesystem {
-    let path: String
-
-    static let available: Bool = {
-        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/bin/mount") else {
-            print("skipping disk-full test: needs root and /bin/mount")
-            return false
-        }
-        return true
-    }()
-
-    init?(kilobytes: Int) {
-        let dir = TestDirectory("tmpfs")
-        path = dir.path
-        guard Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path]) else {
-            print("skipping disk-full test: cannot mount a tmpfs on \(path)")
-            dir.remove()
-            return nil
-        }
-    }
-
-    func unmount() {
-        _ = Self.run("/bin/umount", [path])
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) -> Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
-}
 
 @Suite struct DiskFullTests {
     @Test(.enabled(if: SmallFilesystem.available)) func fullDiskStopsWritesAndKeepsAlerts() throws {

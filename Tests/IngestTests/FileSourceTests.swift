@@ -327,9 +327,10 @@ import RationCore
         #expect(source.checkpointState().files.map(\.position.inode) == [inode(log)])
     }
 
-    /// A rotated file that was deleted is forgotten at once (and reported, so saved
-    /// checkpoints drop it); while the followed path is missing its stream waits for expiry.
-    @Test func deletedRotatedFilesAreForgottenAtOnce() throws {
+    /// A rotated file that was deleted is forgotten once missing for `missingGrace` (and
+    /// reported, so saved checkpoints drop it); while the followed path is missing its stream
+    /// waits for expiry.
+    @Test func deletedRotatedFilesAreForgottenAfterTheGrace() throws {
         let dir = TestDirectory()
         let log = dir.file("app.log")
         writeFile(log, "a\n")

@@ -11,16 +11,13 @@ import Glibc
 /// skipped after a restart); once space is free again the alert is stored late and the
 /// checkpoint moves on without a restart. Needs root and mount(8), as on the CI machines.
 @Suite(.serialized) struct DaemonStoreHoldTests {
-    static let canMount = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
-
-    @Test(.enabled(if: canMount)) func fullStoreHoldsCheckpointsUntilTheAlertIsStored() async throws {
+    @Test(.enabled(if: SmallFilesystem.available)) func fullStoreHoldsCheckpointsUntilTheAlertIsStored() async throws {
         let e2e = try DaemonEndToEndTests()
         let dir = e2e.dir
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let fs = dir + "/small"
-        try FileManager.default.createDirectory(atPath: fs, withIntermediateDirectories: true)
-        #expect(Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1024k", "tmpfs", fs]), "mount a tmpfs")
-        defer { _ = Self.run("/bin/umount", [fs]) }
+        let small = try #require(SmallFilesystem(kilobytes: 1024), "mount a tmpfs")
+        defer { small.unmount() }
+        let fs = small.path
         let config = e2e.config + "\n[store]\ndirectory = \"\(fs)/alerts\"\nsegment_bytes = \"64KiB\"\n"
         try config.write(toFile: dir + "/rationd.toml", atomically: true, encoding: .utf8)
         #expect(FileManager.default.createFile(atPath: e2e.log, contents: Data(DaemonEndToEndTests.normal(1...100).map { $0 + "\n" }.joined().utf8)))
@@ -75,14 +72,5 @@ import Glibc
     /// Ten error lines of a template no earlier burst had (the word counts differ).
     static func burst(_ k: Int) -> [String] {
         (1...10).map { "2026-11-26 10:1\(k):\(String(format: "%02d", $0)) CRITICAL cluster \(kinds[k]) lost" + String(repeating: " again", count: k + 1) + " on node \($0)" }
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) -> Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
     }
 }
