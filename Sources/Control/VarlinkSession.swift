@@ -147,12 +147,23 @@ struct VarlinkSession {
         let page = try Self.page(current, limit: query.limit ?? AlertQuery.defaultLimit, budget: configuration.replyBudget,
                                  cursor: AlertQuery.cursor(of:))
         try await send(["alerts": page.items], continues: true)
-        var live = query
-        live.after = nil
-        for await alert in stream {
-            let record = AlertRecord(alert)
-            guard live.matches(record) else { continue }
-            try await send(["alerts": [record]], continues: true)
+        let live = { var q = query; q.after = nil; return q }()
+        let session = self
+        // A client that went away ends the follow when its channel closes, not only at a
+        // write that fails (the first write after the peer closed may still succeed).
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await alert in stream {
+                    let record = AlertRecord(alert)
+                    guard live.matches(record) else { continue }
+                    try await session.send(["alerts": [record]], continues: true)
+                }
+            }
+            group.addTask {
+                while session.channel.isActive { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            try await group.next()
+            group.cancelAll()
         }
         try Task.checkCancellation()
         try await send(["alerts": [AlertRecord]()], continues: false)
