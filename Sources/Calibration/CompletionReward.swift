@@ -1,4 +1,5 @@
 import RationCore
+import Reasoning
 
 /// The RationAnomaly reward of one completion against the expert's label and analysis:
 /// format + answer + thinking quality.
@@ -30,7 +31,8 @@ public struct CompletionReward: Sendable, Hashable, Codable {
                 configuration: RewardConfiguration = .rationAnomaly) {
         self.label = label
         let wrongAnswer = label == .abnormal ? -configuration.missedAnomalyCost : -configuration.falseAlarmCost
-        guard let parsed = CompletionFormat.parse(completion) else {
+        // The reward's format is the verifier's (one parser), with an answer in the label set.
+        guard case .success(let tagged) = ReplyFormat.parseTags(completion), let parsedAnswer = tagged.label else {
             format = configuration.formatPenalty
             answer = wrongAnswer
             thinking = 0
@@ -41,16 +43,16 @@ public struct CompletionReward: Sendable, Hashable, Codable {
             return
         }
         format = configuration.formatReward
-        predicted = parsed.answer
-        if parsed.answer == label {
+        predicted = parsedAnswer
+        if parsedAnswer == label {
             answer = configuration.correctReward
             outcome = .correct
         } else {
             answer = wrongAnswer
             outcome = label == .abnormal ? .missedAnomaly : .falseAlarm
         }
-        if let reference, !reference.trimmedWhitespace().isEmpty {
-            let similarity = ThinkingSimilarity(candidate: parsed.think, reference: reference)
+        if let reference, !reference.trimmingWhitespace().isEmpty {
+            let similarity = ThinkingSimilarity(candidate: tagged.think, reference: reference)
             self.similarity = similarity
             thinking = configuration.bleuWeight * similarity.bleu + configuration.rougeWeight * similarity.rougeL
                 + configuration.lengthWeight * similarity.length

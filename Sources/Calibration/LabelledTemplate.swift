@@ -47,14 +47,14 @@ public struct LabelledTemplate: Sendable, Hashable {
             time = date.timeIntervalSince1970
         case nil: throw bad("missing key \"time\"")
         }
-        guard let template = object.template, !template.trimmedWhitespace().isEmpty else {
+        guard let template = object.template, !template.trimmingWhitespace().isEmpty else {
             throw bad("missing or empty string \"template\"")
         }
         guard let raw = object.label else { throw bad("missing string \"label\"") }
         guard let label = Verdict.Label(rawValue: raw.lowercased()) else {
             throw bad("label \"\(raw.prefix(40))\" is not normal or abnormal")
         }
-        guard let analysis = object.analysis, !analysis.trimmedWhitespace().isEmpty else {
+        guard let analysis = object.analysis, !analysis.trimmingWhitespace().isEmpty else {
             throw bad("missing or empty string \"analysis\"")
         }
         return LabelledTemplate(time: time, template: template, label: label, analysis: analysis)

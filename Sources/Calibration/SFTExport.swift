@@ -33,7 +33,7 @@ public struct SFTExport: Sendable {
     public func example(_ item: LabelledTemplate) -> Example {
         var messages = builder.templateMessages(templateText: item.template)
         messages.append(ChatMessage(role: .assistant,
-                                    content: "<think>\(item.analysis.trimmedWhitespace())</think><answer>\(item.label.rawValue)</answer>"))
+                                    content: "<think>\(item.analysis.trimmingWhitespace())</think><answer>\(item.label.rawValue)</answer>"))
         return Example(messages: messages)
     }
 

@@ -2,7 +2,7 @@ import RationCore
 import Reasoning
 
 /// What distillation makes of one teacher reply: the analysis is kept only when the reply
-/// has the contract's shape (``CompletionFormat``, the same strict shape the reward accepts),
+/// has the contract's shape (``ReplyFormat``, the parser the reward uses),
 /// passes the daemon's ``ReplyVerifier`` (answer, reasoning consistent with it, quotes found in
 /// the template), does not lean on the label hint, and its answer is the expert's label.
 public enum TeacherReply: Sendable, Hashable {
@@ -15,13 +15,13 @@ public enum TeacherReply: Sendable, Hashable {
     static let hintWords = ["expert", "hint", "labelled", "labeled", "classified this entry as"]
 
     public init(content: String, template: String, label: Verdict.Label, verifier: ReplyVerifier = ReplyVerifier()) {
-        guard let parsed = CompletionFormat.parse(content) else {
+        guard case .success(let tagged) = ReplyFormat.parseTags(content), let answer = tagged.label else {
             let outcome = verifier.verify(content: content, constraint: .none, evidence: [template])
             self = .malformed(reason: outcome.failures.first ?? "not <think>…</think><answer>normal|abnormal</answer>")
             return
         }
-        guard parsed.answer == label else {
-            self = .disagrees(answer: parsed.answer)
+        guard answer == label else {
+            self = .disagrees(answer: answer)
             return
         }
         let outcome = verifier.verify(content: content, constraint: .none, evidence: [template])
@@ -29,7 +29,7 @@ public enum TeacherReply: Sendable, Hashable {
             self = .malformed(reason: outcome.failureSummary)
             return
         }
-        let analysis = parsed.think.trimmedWhitespace()
+        let analysis = tagged.think.trimmingWhitespace()
         guard !analysis.isEmpty else {
             self = .malformed(reason: "empty analysis")
             return

@@ -49,7 +49,7 @@ public enum TemplateLabels {
                 unattributed += 1
                 continue
             }
-            for text in texts where !text.trimmedWhitespace().isEmpty {
+            for text in texts where !text.trimmingWhitespace().isEmpty {
                 labels.append(TemplateLabel(time: time, template: text, label: label.label, note: label.note, origin: .alert))
             }
         }

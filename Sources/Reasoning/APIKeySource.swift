@@ -1,3 +1,4 @@
+import RationCore
 import Foundation
 
 /// Where an endpoint's API key lives. Never in the configuration text itself.

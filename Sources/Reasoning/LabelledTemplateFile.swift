@@ -1,3 +1,4 @@
+import RationCore
 import Foundation
 
 /// A CSV of expert-labelled templates: a header naming the label column (0 normal, 1

@@ -1,3 +1,4 @@
+import RationCore
 import Foundation
 
 /// One OpenAI-compatible `POST {baseURL}/chat/completions` endpoint: `https://` over libcurl

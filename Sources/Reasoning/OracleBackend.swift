@@ -1,3 +1,4 @@
+import RationCore
 import Foundation
 
 /// A backend that answers from expert labels instead of a model: it measures the ceiling of

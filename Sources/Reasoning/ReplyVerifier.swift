@@ -31,18 +31,23 @@ public struct ReplyVerifier: Sendable {
                        finishReason: String? = nil) -> Outcome {
         var failures: [String] = []
         var score = 0.0
-        let parsed: (think: String, answer: String)?
+        let parsed: ReplyFormat.Tagged?
         switch constraint {
-        case .jsonSchema: parsed = Self.parseJSON(content, failures: &failures)
-        case .none, .llamaGrammar: parsed = Self.parseTags(content, failures: &failures)
+        case .jsonSchema:
+            parsed = Self.parseJSON(content, failures: &failures)
+        case .none, .llamaGrammar:
+            switch ReplyFormat.parseTags(content) {
+            case .success(let tagged): parsed = tagged
+            case .failure(let violation): parsed = nil; failures.append(violation.description)
+            }
         }
         if finishReason == "length", parsed == nil { failures.append("reply truncated (finish_reason length)") }
         guard let parsed else {
             return Outcome(label: nil, think: content, score: -2, failures: failures)
         }
         score += 0.1
-        let answer = parsed.answer.trimmingWhitespace().lowercased()
-        let label = Verdict.Label(rawValue: answer)
+        let answer = parsed.normalisedAnswer
+        let label = parsed.label
         if label != nil {
             score += 1
         } else {
@@ -67,38 +72,14 @@ public struct ReplyVerifier: Sendable {
 
     // MARK: Format
 
-    /// Exactly one `<think>…</think>` then exactly one `<answer>…</answer>`, nothing but
-    /// whitespace around them.
-    static func parseTags(_ content: String, failures: inout [String]) -> (think: String, answer: String)? {
-        let text = content.trimmingWhitespace()
-        let counts = ["<think>", "</think>", "<answer>", "</answer>"].map { text.occurrences(of: $0) }
-        guard counts == [1, 1, 1, 1] else {
-            failures.append("format: expected one <think>…</think> and one <answer>…</answer>, found "
-                + "<think>×\(counts[0]) </think>×\(counts[1]) <answer>×\(counts[2]) </answer>×\(counts[3])")
-            return nil
-        }
-        let t0 = text.firstRange(of: "<think>")!, t1 = text.firstRange(of: "</think>")!
-        let a0 = text.firstRange(of: "<answer>")!, a1 = text.firstRange(of: "</answer>")!
-        guard t0.upperBound <= t1.lowerBound, t1.upperBound <= a0.lowerBound, a0.upperBound <= a1.lowerBound else {
-            failures.append("format: tags out of order")
-            return nil
-        }
-        guard text[..<t0.lowerBound].allSatisfy(\.isWhitespace), text[t1.upperBound..<a0.lowerBound].allSatisfy(\.isWhitespace),
-              text[a1.upperBound...].allSatisfy(\.isWhitespace)
-        else {
-            failures.append("format: text outside the <think> and <answer> tags")
-            return nil
-        }
-        return (String(text[t0.upperBound..<t1.lowerBound]), String(text[a0.upperBound..<a1.lowerBound]))
-    }
-
-    static func parseJSON(_ content: String, failures: inout [String]) -> (think: String, answer: String)? {
+    /// The same two fields as one JSON object, for endpoints constrained by a JSON schema.
+    static func parseJSON(_ content: String, failures: inout [String]) -> ReplyFormat.Tagged? {
         struct Shape: Decodable { var think: String; var answer: String }
         guard let shape = try? JSONDecoder().decode(Shape.self, from: Data(content.utf8)) else {
             failures.append("format: reply is not a JSON object with string fields think and answer")
             return nil
         }
-        return (shape.think, shape.answer)
+        return ReplyFormat.Tagged(think: shape.think, answer: shape.answer)
     }
 
     // MARK: Consistency
@@ -205,22 +186,6 @@ extension [String] {
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let last = lastIndex(where: { !$0.isWhitespace })!
-        return String(self[first...last])
-    }
-
-    func occurrences(of target: String) -> Int {
-        var count = 0
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            count += 1
-            rest = rest[range.upperBound...]
-        }
-        return count
-    }
-
     func components(separatedByLiteral separator: String) -> [String] {
         var parts: [String] = []
         var rest = self[...]

@@ -1,5 +1,6 @@
 import Foundation
 import RationCore
+import Reasoning
 import Testing
 @testable import Calibration
 
@@ -77,8 +78,10 @@ import Testing
         "",
     ])
     func malformedShapesAreRejected(completion: String) {
-        #expect(CompletionFormat.parse(completion) == nil)
+        #expect((try? ReplyFormat.parseTags(completion).get())?.label == nil)
         #expect(CompletionReward(completion: completion, label: .normal, reference: nil).outcome == .malformed)
+        // The daemon's verifier refuses the same reply: one parser, so the two cannot disagree.
+        #expect(!ReplyVerifier().verify(content: completion, constraint: .none, evidence: []).isVerified)
     }
 
     @Test func withoutReferenceThinkingIsZero() {

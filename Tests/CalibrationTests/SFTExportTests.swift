@@ -27,9 +27,10 @@ import Testing
             #expect(messages[0]["content"] == PromptSet.rationAnomaly.system)
             #expect(messages[1]["content"]!.hasPrefix(PromptSet.rationAnomaly.templateInstruction + "\n"))
             let reply = messages[2]["content"]!
-            let parsed = try #require(CompletionFormat.parse(reply), "assistant reply is not well-formed: \(reply)")
+            let parsed = try ReplyFormat.parseTags(reply).get()
+            let label = try #require(parsed.label, "assistant reply's answer is not a label: \(reply)")
             // The reward's own parser accepts it, and the perfect analysis scores the maximum.
-            #expect(CompletionReward(completion: reply, label: parsed.answer, reference: parsed.think).total > 2.09)
+            #expect(CompletionReward(completion: reply, label: label, reference: parsed.think).total > 2.09)
         }
     }
 
