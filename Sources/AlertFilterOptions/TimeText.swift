@@ -1,6 +1,7 @@
 import Foundation
+import RationCore
 
-/// Times for people and from people: `--since 1h` (ago), `--since 2026-11-26T10:00:00Z`,
+/// Times for people and from people: `--since 1h` (ago, in the configuration's duration grammar), `--since 2026-11-26T10:00:00Z`,
 /// `--since @1764150000` or `1764150000` (epoch seconds); printed in UTC.
 public enum TimeText {
     /// Microseconds since the epoch, or nil when the text is not a time.
@@ -8,7 +9,7 @@ public enum TimeText {
         if let seconds = Double(text.hasPrefix("@") ? String(text.dropFirst()) : text), seconds.isFinite {
             return Int64(seconds * 1_000_000)
         }
-        if let ago = parseDuration(text) { return Int64((now.timeIntervalSince1970 - ago) * 1_000_000) }
+        if let ago = DurationText.parse(text) { return Int64(now.timeIntervalSince1970 * 1_000_000) - ago.microseconds }
         let iso = ISO8601DateFormatter()
         for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
             iso.formatOptions = options
@@ -22,19 +23,6 @@ public enum TimeText {
             if let d = plain.date(from: text) { return Int64(d.timeIntervalSince1970 * 1_000_000) }
         }
         return nil
-    }
-
-    /// `90s`, `15m`, `2h`, `7d`, `2w` as seconds.
-    public static func parseDuration(_ text: String) -> Double? {
-        guard let unit = text.last, let n = Double(text.dropLast()), n >= 0 else { return nil }
-        switch unit {
-        case "s": return n
-        case "m": return n * 60
-        case "h": return n * 3600
-        case "d": return n * 86400
-        case "w": return n * 604_800
-        default: return nil
-        }
     }
 
     public static func timestamp(_ microseconds: Int64) -> String {

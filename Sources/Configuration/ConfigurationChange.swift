@@ -1,3 +1,5 @@
+import RationCore
+
 /// One setting that differs between two configurations, for the reload log line.
 public struct ConfigurationChange: Sendable, Hashable, CustomStringConvertible {
     /// The Swift property path, e.g. `reasoning.maxCallsPerMinute`.

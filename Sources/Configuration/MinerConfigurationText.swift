@@ -1,3 +1,4 @@
+import RationCore
 import Foundation
 import TemplateMiner
 

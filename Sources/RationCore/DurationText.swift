@@ -1,9 +1,10 @@
-/// Durations written as text in the configuration: `500ms`, `30s`, `5m`, `1h`, `7d`, or sums
-/// such as `1h30m`.
+/// Durations written as text, in the configuration and on the command line (`--since 2h`):
+/// `500ms`, `30s`, `5m`, `1h`, `7d`, `2w`, or sums such as `1h30m`. One grammar for both, so
+/// what a config file accepts a filter accepts too.
 public enum DurationText {
     public static func parse(_ text: String) -> Duration? {
         var total = Duration.zero
-        var rest = Substring(text.trimmingSpaces())
+        var rest = Substring(text.trimmingWhitespace())
         guard !rest.isEmpty else { return nil }
         while !rest.isEmpty {
             let digits = rest.prefix { $0.isNumber || $0 == "." }
@@ -18,6 +19,7 @@ public enum DurationText {
             case "m", "min": scale = 60
             case "h": scale = 3600
             case "d": scale = 86400
+            case "w": scale = 604_800
             default: return nil
             }
             let seconds = value * scale
@@ -43,10 +45,10 @@ public enum DurationText {
 /// powers of 1000).
 public enum ByteSizeText {
     public static func parse(_ text: String) -> Int? {
-        let t = text.trimmingSpaces()
+        let t = text.trimmingWhitespace()
         let digits = t.prefix { $0.isNumber }
         guard !digits.isEmpty, let n = Int(digits) else { return nil }
-        let unit = t.dropFirst(digits.count).trimmingSpaces()
+        let unit = t.dropFirst(digits.count).trimmingWhitespace()
         let scale: Int
         switch unit {
         case "", "B": scale = 1

@@ -1,4 +1,5 @@
 import Configuration
+import RationCore
 import Testing
 
 @Suite struct ConfigurationValueTests {
@@ -47,6 +48,7 @@ import Testing
         #expect(DurationText.parse("500ms") == .milliseconds(500))
         #expect(DurationText.parse("1h30m") == .seconds(5400))
         #expect(DurationText.parse("2d") == .seconds(172_800))
+        #expect(DurationText.parse("2w") == .seconds(1_209_600))
         #expect(DurationText.parse("1.5s") == .milliseconds(1500))
         #expect(DurationText.parse("") == nil)
         #expect(DurationText.parse("10") == nil)
