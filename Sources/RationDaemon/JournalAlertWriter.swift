@@ -24,8 +24,7 @@ public struct JournalAlertWriter: Sendable {
 
     public static func fields(of alert: Alert, demo: Bool) -> [String] {
         let record = AlertRecord(alert)
-        let verdict = record.operatorLabel.map { "\($0.label) (operator)" }
-            ?? "\(record.verdict.label ?? "none") (\(record.verdict.status)\(record.verdict.reason.map { ": \($0)" } ?? ""))"
+        let verdict = record.verdictText()
         let first = alert.window.events.first?.message ?? ""
         let message = "alert \(record.id): \(record.source) \(record.sessionKey): score \(String(format2: record.score)), verdict \(verdict)\(demo ? " [demo model]" : ""), \(record.eventCount) events: \(first.prefix(200))"
         var fields = [

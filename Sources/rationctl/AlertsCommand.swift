@@ -77,7 +77,7 @@ enum AlertText {
 
     static func cells(_ a: AlertRecord) -> [String] {
         [String(a.id), TimeText.timestamp(a.lastSeen), a.source, a.sessionKey, String(format: "%.2f", a.score),
-         verdict(a), String(a.count), String((a.events.first?.message ?? "").prefix(60))].map { TerminalText.escaped($0) }
+         a.verdictText(withReason: false), String(a.count), String((a.events.first?.message ?? "").prefix(60))].map { TerminalText.escaped($0) }
     }
 
     static func table(_ alerts: [AlertRecord]) -> String {
@@ -92,15 +92,6 @@ enum AlertText {
                 .joined(separator: "  ")
         }
         return (header ? line(headers) + "\n" : "") + line(cells(a))
-    }
-
-    static func verdict(_ a: AlertRecord) -> String {
-        if let op = a.operatorLabel { return "\(op.label) (operator)" }
-        switch a.verdict.status {
-        case "skipped": return "skipped"
-        case "unverified": return "\(a.verdict.label ?? "?") (unverified)"
-        default: return a.verdict.label ?? "-"
-        }
     }
 
     static func detail(_ a: AlertRecord) -> String {

@@ -1,4 +1,5 @@
 import AlertStore
+import Control
 import Foundation
 import RationCore
 
@@ -10,14 +11,12 @@ enum AlertFormatter {
         return iso.string(from: Date(timeIntervalSince1970: t.secondsSinceEpoch))
     }
 
-    static func verdict(_ v: Verdict) -> String {
-        let label = v.label?.rawValue ?? "-"
-        switch v.status {
-        case .verified: return label
-        case let .unverified(reason): return "\(label)?(\(reason))"
-        case let .skipped(reason): return "skipped(\(reason))"
-        case .operatorOverride: return "\(label)(operator)"
-        }
+    /// The model's verdict as every alert view words it (``AlertRecord/verdictText(withReason:)``);
+    /// the operator's label has its own field here.
+    static func verdict(_ a: Alert) -> String {
+        var record = AlertRecord(a)
+        record.operatorLabel = nil
+        return record.verdictText()
     }
 
     static func severity(_ s: StoredAlert) -> String { s.priority?.description ?? "-" }
@@ -28,7 +27,7 @@ enum AlertFormatter {
         let first = a.window.events.first?.message ?? ""
         let label = a.operatorLabel.map { " label=\($0.label.rawValue)" } ?? ""
         let fields = ["\(a.id)", time(a.lastSeen), "x\(a.count)", severity(s), units.isEmpty ? "-" : units, a.window.source.rawValue,
-                      a.window.key.rawValue, "score=\(String(format: "%.2f", a.suspicion.score))", "\(verdict(a.verdict))\(label)",
+                      a.window.key.rawValue, "score=\(String(format: "%.2f", a.suspicion.score))", "\(verdict(a))\(label)",
                       String(first.prefix(100))]
         // Fields are escaped one by one: a tab inside log text must not look like a separator.
         return fields.map { TerminalText.escaped($0) }.joined(separator: "\t")
@@ -45,7 +44,7 @@ enum AlertFormatter {
         out.append("  triage score: \(String(format: "%.3f", a.suspicion.score))\(a.suspicion.escalated ? " (escalated)" : "")")
         for r in a.suspicion.reasons { out.append("    - \(r.kind.rawValue) \(String(format: "%.3f", r.score)): \(r.detail)") }
         let v = a.verdict
-        out.append("  verdict: \(verdict(v))\(v.model.map { "   model: \($0)" } ?? "")\(v.verifierScore.map { "   verifier: \($0)" } ?? "")\(v.latency.map { "   latency: \($0)" } ?? "")\(v.cached ? "   (cached)" : "")")
+        out.append("  verdict: \(verdict(a))\(v.model.map { "   model: \($0)" } ?? "")\(v.verifierScore.map { "   verifier: \($0)" } ?? "")\(v.latency.map { "   latency: \($0)" } ?? "")\(v.cached ? "   (cached)" : "")")
         if !v.rationale.isEmpty { out.append("  rationale: \(v.rationale)") }
         if let l = a.operatorLabel { out.append("  operator label: \(l.label.rawValue) at \(time(l.time))\(l.note.map { ": \($0)" } ?? "")") }
         out.append("  events:")

@@ -65,6 +65,6 @@ import Testing
         #expect(fields.contains("MESSAGE_ID=\(JournalAlertWriter.messageID)"))
         #expect(fields.contains("RATIOND_ALERT_ID=42"))
         #expect(fields.contains("RATIOND_DEMO=1"))
-        #expect(fields.contains { $0.hasPrefix("MESSAGE=alert 42: journal a.service: score 0.80, verdict abnormal (verified) [demo model]") })
+        #expect(fields.contains { $0.hasPrefix("MESSAGE=alert 42: journal a.service: score 0.80, verdict abnormal [demo model]") })
     }
 }
