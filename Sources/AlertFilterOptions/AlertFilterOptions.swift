@@ -5,7 +5,7 @@ import Control
 /// control socket) and `rationd alerts` (straight from the store), so both accept and mean
 /// the same thing.
 public struct AlertFilterOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Alerts last seen since TIME: 90s, 15m, 1h, 2d (ago), 2026-11-26T10:00:00Z, or @EPOCH.", valueName: "time"))
+    @Option(help: ArgumentHelp("Alerts last seen since TIME: 90s, 15m, 1h30m, 2d, 2w (ago), 2026-11-26T10:00:00Z, or @EPOCH.", valueName: "time"))
     public var since: String?
     @Option(help: ArgumentHelp("Alerts first seen until TIME (same forms as --since).", valueName: "time"))
     public var until: String?
