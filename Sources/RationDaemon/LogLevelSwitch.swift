@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -14,22 +15,25 @@ public final class LogLevelSwitch: Sendable {
         set { raw.store(Self.index(newValue), ordering: .relaxed) }
     }
 
-    /// A standard-error handler whose level is this switch's.
-    public func handler(label: String) -> some LogHandler {
-        SwitchedLogHandler(inner: StreamLogHandler.standardError(label: label), levelSwitch: self)
+    /// A standard-error handler whose level is this switch's: with journald's priority prefix
+    /// when standard error is the service's journal stream, plain text otherwise.
+    public func handler(label: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> some LogHandler {
+        let inner: any LogHandler = JournalStream.isStandardError(environment: environment)
+            ? SyslogPrefixLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        return SwitchedLogHandler(inner: inner, levelSwitch: self)
     }
 
     private static func index(_ level: Logger.Level) -> Int { Logger.Level.allCases.firstIndex(of: level) ?? 2 }
 }
 
-/// Forwards to a stream handler; the level comes from the shared switch unless a logger sets
+/// Forwards to the output handler; the level comes from the shared switch unless a logger sets
 /// its own (a logger's level is a value and must not change other loggers).
 struct SwitchedLogHandler: LogHandler {
-    var inner: StreamLogHandler
+    var inner: any LogHandler
     let levelSwitch: LogLevelSwitch
     private var own: Logger.Level?
 
-    init(inner: StreamLogHandler, levelSwitch: LogLevelSwitch) {
+    init(inner: any LogHandler, levelSwitch: LogLevelSwitch) {
         self.inner = inner
         self.levelSwitch = levelSwitch
     }
