@@ -6,6 +6,8 @@ DESTDIR     ?=
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 MANDIR      ?= $(PREFIX)/share/man
+# journalctl --update-catalog reads /usr/local/lib/systemd/catalog besides /usr/lib/systemd/catalog.
+CATALOGDIR  ?= $(PREFIX)/lib/systemd/catalog
 # Build configuration installed by `make install` (release; debug for a quick trial).
 INSTALL_CONFIG ?= release
 SWIFT       ?= swift
@@ -78,7 +80,7 @@ install:
 	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationctl
 	$(SWIFT) build -c $(INSTALL_CONFIG) --product rationlab
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/rationd/rationd.toml.d \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CATALOGDIR)
 	install -m 0755 .build/$(INSTALL_CONFIG)/rationd .build/$(INSTALL_CONFIG)/rationctl .build/$(INSTALL_CONFIG)/rationlab \
 	  $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/etc/rationd/|$(SYSCONFDIR)/rationd/|g' \
@@ -91,12 +93,16 @@ install:
 	install -m 0644 man/rationctl.1 man/rationlab.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/rationd.toml.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/rationd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 systemd/rationd.catalog $(DESTDIR)$(CATALOGDIR)/
+	[ -n "$(DESTDIR)" ] || journalctl --update-catalog || true
 
 # Removes what `make install` put there, except the configuration, the key and the state
 # (/etc/rationd, /var/lib/rationd): remove those by hand when they should go too.
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/rationd $(DESTDIR)$(PREFIX)/bin/rationctl $(DESTDIR)$(PREFIX)/bin/rationlab \
-	  $(DESTDIR)$(UNITDIR)/rationd.service $(DESTDIR)$(MANDIR)/man1/rationctl.1 $(DESTDIR)$(MANDIR)/man1/rationlab.1 $(DESTDIR)$(MANDIR)/man5/rationd.toml.5 $(DESTDIR)$(MANDIR)/man8/rationd.8
+	  $(DESTDIR)$(UNITDIR)/rationd.service $(DESTDIR)$(MANDIR)/man1/rationctl.1 $(DESTDIR)$(MANDIR)/man1/rationlab.1 $(DESTDIR)$(MANDIR)/man5/rationd.toml.5 $(DESTDIR)$(MANDIR)/man8/rationd.8 \
+	  $(DESTDIR)$(CATALOGDIR)/rationd.catalog
+	[ -n "$(DESTDIR)" ] || journalctl --update-catalog || true
 
 # rationd_VERSION_ARCH.deb in .build-deb/ (static Swift runtime; see scripts/make-deb).
 deb: deps

@@ -33,7 +33,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
     let channel: BatchChannel<PipelineEvent>
     let readers: ReaderSet
     /// Each stored alert, and whether verdicts come from a demonstration model.
-    private let publish: @Sendable (Alert, _ demo: Bool) -> Void
+    private let publish: @Sendable (Alert, AlertEvent, _ demo: Bool) -> Void
     let logger: Logger
     let recoverer: StateRecoverer
     private let initialStage: Mutex<AnalysisStage?>
@@ -47,7 +47,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
     /// and whether the demonstration model is configured.
     /// Damaged state files set aside at start or reload are recorded in `recoveries`.
     public init(settings: PipelineSettings, logger: Logger, recoveries: RecoveryLog = RecoveryLog(),
-                publish: @escaping @Sendable (Alert, _ demo: Bool) -> Void) throws(PipelineError) {
+                publish: @escaping @Sendable (Alert, AlertEvent, _ demo: Bool) -> Void) throws(PipelineError) {
         self.settings = settings
         self.logger = logger
         let recoverer = StateRecoverer(log: recoveries, logger: logger)
@@ -405,7 +405,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             if case .skipped = judgement.verdict.status { return }
             guard let id = awaitingRejudge.take(ticket: judgement.ticket) else { return }
             do {
-                service.publish(try service.store.revise(id: id, verdict: judgement.verdict), service.reasoning.current.demo)
+                service.publish(try service.store.revise(id: id, verdict: judgement.verdict), .updated, service.reasoning.current.demo)
             } catch {
                 logger.warning("cannot update a re-judged alert; it keeps its skipped verdict",
                                metadata: ["alert": "\(id)", "error": "\(error)"])
@@ -439,7 +439,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             let id = try service.store.append(alert)
             var stored = (try? service.store.alert(id: id)) ?? alert
             stored.id = id
-            service.publish(stored, service.reasoning.current.demo)
+            service.publish(stored, stored.count > 1 ? .repeated : .raised, service.reasoning.current.demo)
             return id
         }
 

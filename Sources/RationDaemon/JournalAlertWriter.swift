@@ -22,7 +22,10 @@ public struct JournalAlertWriter: Sendable {
         return 4
     }
 
-    public static func fields(of alert: Alert, demo: Bool) -> [String] {
+    /// Template texts beyond this many, or past this many bytes, are left out of RATIOND_TEMPLATES.
+    package static let templateFieldLimit = (count: 20, bytes: 4000)
+
+    public static func fields(of alert: Alert, event: AlertEvent = .raised, demo: Bool) -> [String] {
         let record = AlertRecord(alert)
         let verdict = record.verdictText()
         let first = alert.window.events.first?.message ?? ""
@@ -41,16 +44,41 @@ public struct JournalAlertWriter: Sendable {
             "RATIOND_WINDOW_START_USEC=\(record.windowStart)",
             "RATIOND_WINDOW_END_USEC=\(record.windowEnd)",
             "RATIOND_COUNT=\(record.count)",
+            "RATIOND_EVENT=\(event.rawValue)",
         ]
+        if let host = record.host { fields.append("RATIOND_HOST=\(host)") }
+        let units = units(of: alert)
+        if !units.isEmpty { fields.append("RATIOND_UNITS=\(units.joined(separator: ","))") }
+        let templates = templates(of: alert)
+        if !templates.isEmpty { fields.append("RATIOND_TEMPLATES=\(templates)") }
         if demo { fields.append("RATIOND_DEMO=1") }
         if !record.verdict.rationale.isEmpty { fields.append("RATIOND_RATIONALE=\(record.verdict.rationale.prefix(4000))") }
         return fields
     }
 
+    /// The units of the window's events, in first-seen order.
+    static func units(of alert: Alert) -> [String] {
+        var seen = Set<String>()
+        return alert.window.events.compactMap(\.unit).filter { seen.insert($0).inserted }
+    }
+
+    /// The window's template texts, one per line, in first-seen order and within
+    /// `templateFieldLimit`.
+    static func templates(of alert: Alert) -> String {
+        var text = ""
+        for id in alert.window.distinctTemplates.prefix(templateFieldLimit.count) {
+            guard let template = alert.window.templates[id] else { continue }
+            let line = (text.isEmpty ? "" : "\n") + template
+            guard text.utf8.count + line.utf8.count <= templateFieldLimit.bytes else { break }
+            text += line
+        }
+        return text
+    }
+
     /// Sends one alert; returns the negative errno on failure (the journal is not reachable).
     @discardableResult
-    public func write(_ alert: Alert, demo: Bool = false) -> Int32 {
-        let strings = Self.fields(of: alert, demo: demo).map { strdup($0)! }
+    public func write(_ alert: Alert, event: AlertEvent = .raised, demo: Bool = false) -> Int32 {
+        let strings = Self.fields(of: alert, event: event, demo: demo).map { strdup($0)! }
         defer { for p in strings { free(p) } }
         var vectors = strings.map { iovec(iov_base: UnsafeMutableRawPointer($0), iov_len: strlen($0)) }
         return vectors.withUnsafeMutableBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }

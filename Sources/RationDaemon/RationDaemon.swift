@@ -54,9 +54,9 @@ public final class RationDaemon: Sendable {
     public var restartNeeded: [String] { restartPending.withLockedValue { $0.map(\.description) } }
 
     /// A new or updated alert: to the board (control socket) and to the journal.
-    public func publish(_ alert: Alert, demo: Bool) {
+    public func publish(_ alert: Alert, event: AlertEvent = .raised, demo: Bool) {
         board.publish(alert)
-        let result = journal.write(alert, demo: demo)
+        let result = journal.write(alert, event: event, demo: demo)
         if result < 0 {
             logger.warning("cannot write alert to the journal", metadata: ["alert": "\(alert.id)", "errno": "\(-result)"])
         }

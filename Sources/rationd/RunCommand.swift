@@ -32,8 +32,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let (settings, notices) = try PipelineSettings.preflight(loaded.configuration)
             for notice in notices { logger.notice("\(notice)") }
-            pipeline = try PipelineService(settings: settings, logger: logger, recoveries: daemon.recoveries) { [daemon] alert, demo in
-                daemon.publish(alert, demo: demo)
+            pipeline = try PipelineService(settings: settings, logger: logger, recoveries: daemon.recoveries) { [daemon] alert, event, demo in
+                daemon.publish(alert, event: event, demo: demo)
             }
         } catch {
             logger.critical("cannot start: \(error)")

@@ -9,6 +9,8 @@ import Testing
 @Suite(.serialized) struct JournalAlertTests {
     static let childVariable = "RATIOND_JOURNAL_WRITER_CHILD"
     static let journald = "/lib/systemd/systemd-journald"
+    static let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("systemd/rationd.catalog").path
 
     /// Runs only inside the namespace the test below prepares: writes two alerts.
     @Test(.enabled(if: ProcessInfo.processInfo.environment[childVariable] != nil))
@@ -18,12 +20,11 @@ import Testing
         #expect(writer.write(AlertBoardTests.alert(4243, unit: "web.service", label: .normal), demo: true) == 0)
     }
 
-    @Test func alertsAppearInARealJournal() async throws {
-        let tools = ["/usr/bin/unshare", Self.journald, "/usr/bin/journalctl"]
-        guard getuid() == 0, tools.allSatisfy(FileManager.default.isExecutableFile) else {
-            print("skipping alertsAppearInARealJournal: needs root, unshare, systemd-journald and journalctl")
-            return
-        }
+    static let available = getuid() == 0
+        && ["/usr/bin/unshare", journald, "/usr/bin/journalctl"].allSatisfy(FileManager.default.isExecutableFile)
+
+    @Test(.enabled(if: available, "needs root, unshare, systemd-journald and journalctl"))
+    func alertsAppearInARealJournal() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rationd-journal-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -38,6 +39,14 @@ import Testing
         \(Self.childVariable)=1 "\(testBinary)" --testing-library swift-testing --filter "JournalAlertTests/writeAlertsInsidePrivateJournal" > "\(dir)/child.log" 2>&1 || echo CHILD-FAILED
         for i in $(seq 100); do journalctl -t rationd -o json --no-pager 2>/dev/null | grep -q 4243 && break; sleep 0.05; done
         journalctl -t rationd -o json --no-pager
+        # The shipped catalog, alone in a private catalog directory, explains the entry (-x).
+        mkdir -p "\(dir)/catalog" /var/lib/systemd/catalog
+        cp "\(Self.catalog)" "\(dir)/catalog/"
+        mount --bind "\(dir)/catalog" /usr/lib/systemd/catalog
+        mount -t tmpfs tmpfs /var/lib/systemd/catalog
+        journalctl --update-catalog
+        echo ===CATALOG
+        journalctl -x -t rationd --no-pager RATIOND_ALERT_ID=4242
         kill $jpid; wait $jpid || true
         """
         let child = try ChildProcess("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script],
@@ -52,6 +61,11 @@ import Testing
         #expect(first["MESSAGE_ID"] as? String == JournalAlertWriter.messageID)
         #expect(first["PRIORITY"] as? String == "3")
         #expect((first["MESSAGE"] as? String)?.contains("disk.service: score 0.80, verdict abnormal, ") == true)
+        #expect(first["RATIOND_EVENT"] as? String == "raised")
+        #expect(first["RATIOND_UNITS"] as? String == "disk.service")
+        let explained = try #require(output.components(separatedBy: "===CATALOG").last)
+        #expect(explained.contains("rationd alert 4242: journal disk.service (raised)"), "\(explained)")
+        #expect(explained.contains("rationctl alerts show 4242"), "\(explained)")
         let second = try #require(entries.first { $0["RATIOND_ALERT_ID"] as? String == "4243" })
         #expect(second["PRIORITY"] as? String == "6")
         #expect(second["RATIOND_DEMO"] as? String == "1")
