@@ -17,8 +17,12 @@ package struct JournalEntryDecoder {
     private var lastFields = RecordFields()
     private var lastRaw = Fields()
 
-    package init(source: SourceID) {
+    /// Entries rationd wrote itself are skipped (`decode` returns nil); nil skips none.
+    let own: OwnJournalEntries?
+
+    package init(source: SourceID, own: OwnJournalEntries? = nil) {
         self.source = source
+        self.own = own
     }
 
     enum Failure: Error {
@@ -27,8 +31,9 @@ package struct JournalEntryDecoder {
         case noMessage(cursor: String)
     }
 
-    /// The current entry; fails with the sd-journal error when the entry cannot be read.
-    mutating func decode(_ journal: OpaquePointer) throws(Failure) -> LogRecord {
+    /// The current entry, or nil when rationd wrote it (`own`); fails with the sd-journal
+    /// error when the entry cannot be read.
+    mutating func decode(_ journal: OpaquePointer) throws(Failure) -> LogRecord? {
         var realtime: UInt64 = 0
         var r = sd_journal_get_realtime_usec(journal, &realtime)
         if r < 0 { throw .journal(operation: "sd_journal_get_realtime_usec", code: r) }
@@ -40,6 +45,9 @@ package struct JournalEntryDecoder {
         // is reported (journalctl does not show such entries either).
         r = collect(journal, message: &message, fields: &fields)
         if r < 0 { throw .journal(operation: "sd_journal_enumerate_available_data", code: r) }
+        if let own, own.isOwn(messageID: fields.rationdMessageID, pid: fields.pid, unit: fields.unit, bootID: fields.bootID) {
+            return nil
+        }
 
         var cursorPointer: UnsafeMutablePointer<CChar>?
         r = sd_journal_get_cursor(journal, &cursorPointer)
@@ -84,7 +92,12 @@ package struct JournalEntryDecoder {
     private mutating func take(_ field: UnsafeRawBufferPointer, message: inout [UInt8]?, fields: inout Fields) {
         switch field.first {
         case UInt8(ascii: "M"):
-            if field.hasPrefix(Prefix.message) { message = Array(field[Prefix.message.count...]) }
+            if field.hasPrefix(Prefix.message) {
+                message = Array(field[Prefix.message.count...])
+            } else if field.hasPrefix(Prefix.messageID) {
+                let id = field[Prefix.messageID.count...]
+                fields.rationdMessageID = OwnJournalEntries.messageIDs.contains { $0.elementsEqual(id) }
+            }
         case UInt8(ascii: "P"):
             if field.hasPrefix(Prefix.priority) { fields.priority = Self.priority(field, from: Prefix.priority.count) }
         case UInt8(ascii: "S"):
@@ -114,10 +127,13 @@ package struct JournalEntryDecoder {
         var pid: Int32?
         var bootID: String?
         var hostname: String?
+        /// MESSAGE_ID is one of rationd's.
+        var rationdMessageID = false
     }
 
     private enum Prefix {
         static let message = Array("MESSAGE=".utf8)
+        static let messageID = Array("MESSAGE_ID=".utf8)
         static let priority = Array("PRIORITY=".utf8)
         static let identifier = Array("SYSLOG_IDENTIFIER=".utf8)
         static let unit = Array("_SYSTEMD_UNIT=".utf8)

@@ -50,7 +50,7 @@ public final class JournalSource: LogSource {
         self.id = configuration.id
         self.configuration = configuration
         self.notify = notify
-        self.decoder = JournalEntryDecoder(source: configuration.id)
+        self.decoder = JournalEntryDecoder(source: configuration.id, own: OwnJournalEntries.current())
         self.limiter = JournalWarningLimiter(interval: configuration.warningInterval)
         switch checkpoint?.position {
         case let .journalCursor(cursor)?:
@@ -142,7 +142,10 @@ public final class JournalSource: LogSource {
             }
             if r == 0 { break }
             do {
-                let record = try decoder.decode(journal)
+                guard let record = try decoder.decode(journal) else {
+                    statistics.ownEntriesSkipped += 1
+                    continue
+                }
                 if busFaulted() { break }
                 if case let .journalCursor(cursor)? = record.checkpoint?.position { consumedCursor = cursor }
                 batch.append(record)

@@ -9,7 +9,7 @@ import Glibc
 /// verdict and the alert's fields, so `journalctl -t rationd` (or `MESSAGE_ID=…`) shows them.
 public struct JournalAlertWriter: Sendable {
     /// `journalctl MESSAGE_ID=a7c1e0d2f6b94d1e8f3c5b2a9d4e7f10` selects rationd alerts.
-    public static let messageID = "a7c1e0d2f6b94d1e8f3c5b2a9d4e7f10"
+    public static let messageID = RationdMessageID.alert
 
     public init() {}
 

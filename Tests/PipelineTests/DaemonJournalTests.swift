@@ -63,6 +63,11 @@ import Glibc
         #expect(alert.events.first?.priority == 3)
         #expect(alert.verdict.status == "skipped")
 
+        // No feedback: rationd's alert entry was not read back as input.
+        let templates = try JSONDecoder().decode([TemplateRecord].self, from: Data(contentsOf: URL(fileURLWithPath: "\(work)/templates.json")))
+        #expect(!templates.isEmpty)
+        #expect(!templates.contains { $0.text.contains("verdict") }, "an alert entry was mined: \(templates.map(\.text))")
+
         let after = try alerts("alerts-after.json")
         #expect(after.map(\.id) == [alert.id] && after.first?.count == 1, "the burst was alerted again after kill -9")
         let restarted = try JSONDecoder().decode(DaemonStatus.self, from: Data(contentsOf: URL(fileURLWithPath: "\(work)/status-after.json")))

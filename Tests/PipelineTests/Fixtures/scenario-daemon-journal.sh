@@ -62,6 +62,11 @@ for i in $(seq 1 10); do echo "disk sda$i failure: I/O error at sector $((i * 97
     | systemd-cat -t app -p err
 until_ok 20 has_app_alert || { cat "$WORK/first.log" >&2; exit 1; }
 ctl alerts list --json > "$WORK/alerts.json"
+# The alert's own journal entry (priority err, "alert N: journal app: …") is in the journal
+# now; the source must skip it rather than mine it (and alert on it).
+until_ok 20 sh -c "journalctl -t rationd -o cat | grep -q 'alert '"
+sleep 2
+ctl templates --json > "$WORK/templates.json"
 # Every window is closed and stored: the committed cursor reaches the burst's last entry
 # (waited for, not slept on: on a loaded machine the commit can lag the alert).
 last_seqnum=$(journalctl -t app -n 1 -o export | python3 -c 'import re, sys
