@@ -14,12 +14,29 @@ public struct JournalAlertWriter: Sendable {
     public init() {}
 
     /// err for a trusted abnormal verdict, warning when the verdict is unverified, skipped or
-    /// missing, info when the model or an operator judged the window normal.
+    /// missing, info when the model judged the window normal; but the model is advisory: its
+    /// `normal` never takes the priority below what the triage evidence gives
+    /// (`evidencePriority`). An operator's label is not advisory and decides alone.
     public static func priority(of alert: Alert) -> Int32 {
         if let op = alert.operatorLabel { return op.label == .abnormal ? 3 : 6 }
-        if alert.verdict.isTrustedAbnormal { return 3 }
-        if alert.verdict.label == .normal, case .verified = alert.verdict.status { return 6 }
-        return 4
+        let byVerdict: Int32
+        if alert.verdict.isTrustedAbnormal {
+            byVerdict = 3
+        } else if alert.verdict.label == .normal, case .verified = alert.verdict.status {
+            byVerdict = 6
+        } else {
+            byVerdict = 4
+        }
+        return min(byVerdict, evidencePriority(of: alert))
+    }
+
+    /// What the window shows without any model: err when a line in it is err or worse, warning
+    /// when triage found a never-seen template or severe lines, info otherwise. Log text a
+    /// model calls harmless (or is talked into calling harmless) cannot hide an error line.
+    public static func evidencePriority(of alert: Alert) -> Int32 {
+        if let worst = alert.window.events.compactMap(\.priority).min(), worst <= .err { return 3 }
+        if alert.suspicion.reasons.contains(where: { $0.kind == .newTemplate || $0.kind == .severity }) { return 4 }
+        return 6
     }
 
     /// Template texts beyond this many, or past this many bytes, are left out of RATIOND_TEMPLATES.

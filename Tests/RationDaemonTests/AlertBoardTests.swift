@@ -61,6 +61,16 @@ import Testing
         var overridden = Self.alert(1, label: .normal)
         overridden.operatorLabel = OperatorLabel(label: .abnormal, time: .zero)
         #expect(JournalAlertWriter.priority(of: overridden) == 3)
+        // The model's normal does not hide what triage saw: an err line, a never-seen template.
+        var errLine = Self.alert(1, label: .normal)
+        errLine.window.events[0].priority = .err
+        #expect(JournalAlertWriter.priority(of: errLine) == 3)
+        var novel = Self.alert(1, label: .normal)
+        novel.suspicion.reasons = [SuspicionReason(kind: .newTemplate, score: 1, detail: "never seen")]
+        #expect(JournalAlertWriter.priority(of: novel) == 4)
+        // The operator's normal does.
+        errLine.operatorLabel = OperatorLabel(label: .normal, time: .zero)
+        #expect(JournalAlertWriter.priority(of: errLine) == 6)
         let fields = JournalAlertWriter.fields(of: Self.alert(42), demo: true)
         #expect(fields.contains("MESSAGE_ID=\(JournalAlertWriter.messageID)"))
         #expect(fields.contains("RATIOND_ALERT_ID=42"))
