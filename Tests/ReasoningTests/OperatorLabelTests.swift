@@ -231,6 +231,7 @@ extension LiveServerTests.RealLLMTests {
         let withExample = await engine.judge(Sample.window(template: template, key: "w2"), suspicion: Sample.suspicion)
         assertPlumbing(withExample)
         let grown = (withExample.promptTokens ?? 0) - (plain.promptTokens ?? 0)
+        print("few-shot prompt tokens: \(plain.promptTokens ?? -1) -> \(withExample.promptTokens ?? -1)")
         #expect(grown > 20, "prompt tokens \(plain.promptTokens ?? -1) -> \(withExample.promptTokens ?? -1)")
         let statistics = await engine.statistics
         #expect(statistics.fewShotPrompts == 1 && statistics.calls == 2)
