@@ -20,11 +20,27 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
     private let channel: BatchChannel<PipelineEvent>
     private let reasoning: ReasoningSlot
     private let store: AlertStore
+    private let readers: ReaderSet
+    private let stageBeacon: ProgressBeacon
 
-    init(channel: BatchChannel<PipelineEvent>, reasoning: ReasoningSlot, store: AlertStore) {
+    init(channel: BatchChannel<PipelineEvent>, reasoning: ReasoningSlot, store: AlertStore, readers: ReaderSet,
+         stageBeacon: ProgressBeacon) {
         self.channel = channel
         self.reasoning = reasoning
         self.store = store
+        self.readers = readers
+        self.stageBeacon = stageBeacon
+    }
+
+    /// The stage task and every running source reader: each beats while it moves or waits for
+    /// input, so one silent for `limit` is stuck (a read that never returns, a loop).
+    public func stalledStages(silentFor limit: Duration) async -> [String] {
+        var stalled: [String] = []
+        if stageBeacon.silence > limit { stalled.append("stage task (silent \(stageBeacon.silence))") }
+        for reader in readers.all where !reader.isFinished && reader.beacon.silence > limit {
+            stalled.append("source \(reader.id) (silent \(reader.beacon.silence))")
+        }
+        return stalled
     }
 
     func update(_ body: (inout Figures) -> Void) { figures.withLock { body(&$0) } }

@@ -39,6 +39,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
     private let initialStage: Mutex<AnalysisStage?>
     let shutdownRequested = Atomic<Bool>(false)
     private let tickPending = Atomic<Bool>(false)
+    /// Beats for each event the stage task handles (ticks keep it beating while idle).
+    let stageBeacon = ProgressBeacon()
     /// Tasks forwarding verdicts from each engine (a reload adds one per new engine).
     let forwarders = Mutex<[Task<Void, Never>]>([])
 
@@ -93,7 +95,8 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         }
         self.readers = ReaderSet(readers)
         initialStage = Mutex(stage)
-        monitor = PipelineMonitor(channel: channel, reasoning: reasoning, store: store)
+        monitor = PipelineMonitor(channel: channel, reasoning: reasoning, store: store, readers: self.readers,
+                                  stageBeacon: stageBeacon)
         archive = StoredAlertArchive(store: store)
     }
 
@@ -319,6 +322,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         }
 
         mutating func handle(_ event: PipelineEvent) async {
+            service.stageBeacon.beat()
             switch event {
             case let .batch(source, records):
                 idle.remove(source)

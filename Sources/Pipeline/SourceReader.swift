@@ -22,6 +22,8 @@ final class SourceReader: @unchecked Sendable {
     private let errorCount = Atomic<Int>(0)
     private let finishedFlag = Atomic<Bool>(false)
     private let retiring = Atomic<Bool>(false)
+    /// Beats once per read attempt (at least every `wait` while the source is healthy).
+    let beacon = ProgressBeacon()
 
     /// How long `nextBatch` waits for a first record; also how often the stop flag is checked.
     static let wait: Duration = .milliseconds(200)
@@ -79,6 +81,7 @@ final class SourceReader: @unchecked Sendable {
     private func run() {
         var consecutiveErrors = 0
         while !stopping.load(ordering: .acquiring) {
+            beacon.beat()
             for checkpoint in acks.withLock({ a -> [Checkpoint] in defer { a.removeAll() }; return a }) {
                 source.acknowledge(checkpoint)
             }

@@ -33,11 +33,14 @@ struct ReloadSignalService: Service, CustomStringConvertible {
 
 /// Talks to systemd: READY=1 once every service has started (it starts last), STATUS= every
 /// `statusInterval` (read again after each, so a reload applies it), WATCHDOG=1 at half the
-/// watchdog interval, STOPPING=1 when shutdown begins.
+/// watchdog interval while every stage makes progress (`stalled` lists none silent for half
+/// the interval), STOPPING=1 when shutdown begins. A stuck stage thus stops the pings, and
+/// systemd restarts the daemon once `WatchdogSec=` passes without one.
 struct SystemdStatusService: Service, CustomStringConvertible {
     let notifier: SystemdNotifier
     let statusInterval: @Sendable () async -> Duration
     let status: @Sendable () async -> String
+    let stalled: @Sendable (Duration) async -> [String]
     let logger: Logger
     var description: String { "SystemdStatusService" }
 
@@ -48,11 +51,22 @@ struct SystemdStatusService: Service, CustomStringConvertible {
         do {
             try await cancelWhenGracefulShutdown {
                 var sinceStatus = Duration.zero
+                var stuck: [String] = []
                 while true {
                     let interval = await statusInterval()
                     let tick = watchdog.map { min($0 / 2, interval) } ?? interval
                     try await Task.sleep(for: tick)
-                    if watchdog != nil { notifier.watchdog() }
+                    if let watchdog {
+                        let now = await stalled(watchdog / 2)
+                        if now.isEmpty {
+                            notifier.watchdog()
+                            if !stuck.isEmpty { logger.notice("every stage makes progress again; watchdog pings resume") }
+                        } else if stuck.isEmpty {
+                            logger.error("no progress: watchdog pings stop, systemd restarts the daemon after WatchdogSec",
+                                         metadata: ["stalled": "\(now.joined(separator: ", "))"])
+                        }
+                        stuck = now
+                    }
                     sinceStatus += tick
                     if sinceStatus >= interval {
                         sinceStatus = .zero

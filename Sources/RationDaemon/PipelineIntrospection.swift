@@ -20,11 +20,15 @@ public protocol PipelineIntrospection: Sendable {
     func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws -> [LabelChange]
     /// The triage settings in force and its counters; nil when no triage runs.
     func triage() async -> DaemonStatus.Triage?
+    /// Stages that showed no progress for `limit` (described for the log); while any is
+    /// listed the systemd watchdog is not pinged.
+    func stalledStages(silentFor limit: Duration) async -> [String]
 }
 
 extension PipelineIntrospection {
     public func alertLabelled(_ alert: Alert, label: OperatorLabel) async throws -> [LabelChange] { [] }
     public func triage() async -> DaemonStatus.Triage? { nil }
+    public func stalledStages(silentFor limit: Duration) async -> [String] { [] }
 }
 
 /// No stage running: empty lists, zero counters, every template unknown.

@@ -148,18 +148,30 @@ public final class RationDaemon: Sendable {
         logger.info("control socket listening", metadata: ["socket": "\(configuration.control.socket)"])
 
         let board = self.board
+        let previous = NIOLockedValueBox<ThroughputSample?>(nil)
+        let clock = ContinuousClock()
+        let origin = clock.now
         let status: @Sendable () async -> String = { [version, self] in
             let queues = await pipeline.queues().map { "\($0.name) \($0.depth)/\($0.capacity)" }.joined(separator: ", ")
             let last = board.last.map { "last alert \($0.id)" } ?? "no alerts yet"
             let restart = self.restartNeeded.isEmpty ? "" : "; restart needed for \(self.restartPending.withLockedValue { $0.map(\.key) }.joined(separator: ", "))"
-            return "rationd \(version): \(board.count) alerts, \(last)\(queues.isEmpty ? "" : "; queues \(queues)")\(restart)"
+            let elapsed = origin.duration(to: clock.now).components
+            let sample = ThroughputSample(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18,
+                                          records: await pipeline.sources().reduce(0) { $0 + $1.records },
+                                          windows: await pipeline.triage()?.assessed ?? 0, llmCalls: await pipeline.llm().calls)
+            let rates = previous.withLockedValue { earlier -> String? in
+                defer { earlier = sample }
+                return earlier.flatMap { sample.rates(since: $0) }
+            }
+            return "rationd \(version): \(rates.map { "\($0); " } ?? "")\(board.count) alerts, \(last)\(queues.isEmpty ? "" : "; queues \(queues)")\(restart)"
         }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             extra.map { .init(service: $0) } + [
                 .init(service: ControlService(server: server, board: board)),
                 .init(service: ReloadSignalService { [self] in _ = try? await self.reload(origin: "SIGHUP") }),
                 .init(service: SystemdStatusService(notifier: notifier, statusInterval: { [holder] in await holder.current.daemon.statusInterval },
-                                                    status: status, logger: logger)),
+                                                    status: status, stalled: { await pipeline.stalledStages(silentFor: $0) },
+                                                    logger: logger)),
             ]
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                            logger: logger)
