@@ -84,6 +84,7 @@ import RationCore
         store.close()
         // The same after reopening: carried alerts are found in their new segments.
         let reopened = try AlertStore(configuration: configuration(dir))
+        #expect(reopened.status.sources == status.sources)
         for id in quietIDs { #expect(try reopened.alert(id: id) == written[id]) }
         try Self.expectConsistent(reopened, written: written)
     }
