@@ -8,7 +8,7 @@ import RationCore
 @testable import AlertStore
 
 /// The ring's quotas (`StoreQuota`): what a full ring keeps of the segment it removes.
-@Suite struct QuotaTests {
+@Suite struct StoreQuotaTests {
     static let cap = 256 << 10, segment = 32 << 10
 
     func configuration(_ dir: TestDirectory, quota: StoreQuota? = StoreQuota()) -> AlertStoreConfiguration {
