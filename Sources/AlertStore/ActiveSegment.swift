@@ -227,6 +227,9 @@ final class ActiveSegment {
 
     var byteCount: Int { data.count }
 
+    /// Per-source usage of every record in the segment (all versions).
+    var usage: [String: SourceUsage] { SourceUsage.of(entries.lazy.map { ($0.index, $0.body.count) }) }
+
     /// Entries that hold the newest version of their id, in write order.
     var latestEntries: [ActiveEntry] {
         entries.enumerated().compactMap { latest[$0.element.index.id] == $0.offset ? $0.element : nil }

@@ -7,6 +7,10 @@ extension AlertStore {
         let activeBytes = active?.byteCount ?? 0
         let activeNew = active.map { a in a.latest.keys.filter { $0 >= a.firstNewID }.count } ?? 0
         let sealedAlerts = sealed.reduce(0) { $0 + $1.alertCount - $1.updatedIDs.count }
+        let floor = sealed.first?.firstNewID ?? active?.firstNewID ?? nextID
+        // Updated or carried alerts whose first segment is gone count once, where they now live.
+        let movedAlerts = newestHome.keys.count { $0 < floor }
+        let sources = SourceUsage.merged(sealed.map { $0.measuredUsage(codec: codec) } + [active?.usage ?? [:]])
         let firsts = sealed.map(\.minFirst) + (active?.entries.map(\.index.firstSeen) ?? [])
         let lasts = sealed.map(\.maxLast) + (active?.entries.map(\.index.lastSeen) ?? [])
         return AlertStoreStatus(
@@ -14,9 +18,12 @@ extension AlertStore {
             bytesUsed: sealed.reduce(0) { $0 + $1.fileBytes } + activeBytes,
             sealedSegments: sealed.count,
             activeSegmentBytes: activeBytes,
-            alerts: sealedAlerts + activeNew,
+            alerts: sealedAlerts + activeNew + movedAlerts,
             removedSegments: removedSegments,
             removedAlerts: removedAlerts,
+            removedBySource: removedBySource,
+            carriedAlerts: carriedAlerts,
+            sources: sources,
             corruptRangesSkipped: damaged.count,
             damaged: damaged,
             diskFull: diskFull,
@@ -24,7 +31,7 @@ extension AlertStore {
             unsyncedRecords: active?.unsynced ?? 0,
             oldest: firsts.min().map { EventTime(microsecondsSinceEpoch: $0) },
             newest: lasts.max().map { EventTime(microsecondsSinceEpoch: $0) },
-            oldestRetainedID: AlertID(sealed.first?.firstNewID ?? active?.firstNewID ?? nextID),
+            oldestRetainedID: AlertID(floor),
             nextID: AlertID(nextID),
             readOnly: isReadOnly)
     }

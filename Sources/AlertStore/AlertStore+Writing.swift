@@ -199,35 +199,33 @@ extension AlertStore {
         }
     }
 
-    /// Removes oldest sealed segments while the store is over its byte budget (keeping room
-    /// for a full write-ahead segment) or their newest alert is past `maxAge`.
+    /// Removes oldest sealed segments while their newest alert is past `maxAge` or the store is
+    /// over its byte budget (keeping room for a full write-ahead segment). Removals for space
+    /// carry forward what the quota keeps, at most half a segment's bytes per call, so the
+    /// write-ahead segment stays under 1.5 segments and the work per call stays bounded.
     func enforceRing() {
         let budget = configuration.totalMaxBytes - configuration.segmentMaxBytes
         var sealedBytes = sealed.reduce(0) { $0 + $1.fileBytes }
         let cutoff = configuration.maxAge.map { now - $0.microseconds }
+        var carriedBytes = 0
         while let oldest = sealed.first {
             let reason: String
-            if sealedBytes > budget {
-                reason = "over the \(configuration.totalMaxBytes)-byte budget"
-            } else if let cutoff, oldest.maxLast < cutoff {
-                reason = "older than the maximum age"
+            let forSpace: Bool
+            if let cutoff, oldest.maxLast < cutoff {
+                (reason, forSpace) = ("older than the maximum age", false)
+            } else if sealedBytes > budget {
+                (reason, forSpace) = ("over the \(configuration.totalMaxBytes)-byte budget", true)
             } else {
                 break
             }
             do {
-                try StoreFile.unlink(oldest.path)
-                try StoreFile.syncDirectory(layout.directory)
+                let allowance = configuration.segmentMaxBytes / 2 - carriedBytes
+                carriedBytes += try removeOldest(reason: reason, carryAllowance: forSpace && allowance > 0 ? allowance : nil)
             } catch {
                 note(error)
                 return
             }
-            sealed.removeFirst()
             sealedBytes -= oldest.fileBytes
-            removedSegments += 1
-            removedAlerts += oldest.alertCount
-            newestHome = newestHome.filter { $0.value != oldest.seq }
-            configuration.eventHandler?(.removed(segment: oldest.path, alerts: oldest.alertCount, bytes: oldest.fileBytes,
-                                                 reason: reason))
         }
     }
 }

@@ -6,7 +6,8 @@ import RationCore
 
 /// The alert ring store: a write-ahead segment of CRC-checked records, sealed into
 /// zstd-compressed segments with a footer index once it reaches a size or age; the oldest
-/// sealed segments are removed to stay within the disk budget.
+/// sealed segment is removed to stay within the disk budget, carrying forward the alerts the
+/// quotas keep (`StoreQuota`).
 ///
 /// Thread-safe: every operation runs under one internal lock. One writer per directory
 /// (an exclusive `flock`); any number of read-only openers (`rationd alerts`).
@@ -35,6 +36,10 @@ public final class AlertStore: @unchecked Sendable {
     var aggregation: [AlertSignature: StoredAlert] = [:]
     var removedSegments = 0
     var removedAlerts = 0
+    /// Alert records removed by the ring since open, per source.
+    var removedBySource: [String: Int] = [:]
+    /// Alerts the quotas carried forward instead of removing, since open.
+    var carriedAlerts = 0
     var damaged: [DamagedRange] = []
     var diskFull: String?
     var lastError: String?

@@ -34,10 +34,13 @@ public struct AlertStoreConfiguration: Sendable {
     public var segmentMaxBytes: Int
     /// …or once it is this old.
     public var segmentMaxAge: Duration
-    /// Disk budget for the whole store; oldest sealed segments are removed to stay under it.
+    /// Disk budget for the whole store; oldest sealed segments are removed to stay under it
+    /// (what `quota` keeps of them is carried forward).
     public var totalMaxBytes: Int
     /// Sealed segments whose newest alert is older than this are removed (nil: keep by size only).
     public var maxAge: Duration?
+    /// What the full ring keeps of the segment it removes; nil: nothing (the oldest segment goes whole).
+    public var quota: StoreQuota?
     public var syncPolicy: SyncPolicy
     /// A repeat of the same signature within this time of its last occurrence updates the
     /// existing alert (count, last seen, histogram) instead of adding one.
@@ -54,7 +57,8 @@ public struct AlertStoreConfiguration: Sendable {
     public var eventHandler: (@Sendable (AlertStoreEvent) -> Void)?
 
     public init(directory: String, segmentMaxBytes: Int = 8 << 20, segmentMaxAge: Duration = .seconds(3600),
-                totalMaxBytes: Int = 1 << 30, maxAge: Duration? = nil, syncPolicy: SyncPolicy = .batched,
+                totalMaxBytes: Int = 1 << 30, maxAge: Duration? = nil, quota: StoreQuota? = StoreQuota(),
+                syncPolicy: SyncPolicy = .batched,
                 aggregationWindow: Duration = .seconds(600), blockMaxBytes: Int = 256 << 10,
                 compressionLevel: Int32 = 3, verifyOnOpen: Bool = true,
                 clock: @escaping @Sendable () -> EventTime = WallClock.now,
@@ -64,6 +68,7 @@ public struct AlertStoreConfiguration: Sendable {
         self.segmentMaxAge = segmentMaxAge
         self.totalMaxBytes = totalMaxBytes
         self.maxAge = maxAge
+        self.quota = quota
         self.syncPolicy = syncPolicy
         self.aggregationWindow = aggregationWindow
         self.blockMaxBytes = blockMaxBytes
@@ -83,6 +88,7 @@ public struct AlertStoreConfiguration: Sendable {
             throw .invalidConfiguration("blockMaxBytes \(blockMaxBytes) outside 1 KiB…4 MiB")
         }
         guard syncPolicy.count >= 1 else { throw .invalidConfiguration("syncPolicy.count must be >= 1") }
+        try quota?.validate()
     }
 }
 

@@ -62,6 +62,13 @@ public struct AlertStoreStatus: Sendable, Hashable, Codable {
     /// Segments and alerts removed by the ring (size or age cap) since open.
     public var removedSegments: Int
     public var removedAlerts: Int
+    /// Alert records removed by the ring since open, per source (an alert updated after it was
+    /// stored has a record per version).
+    public var removedBySource: [String: Int]
+    /// Alerts the quotas carried forward from removed segments since open (`StoreQuota`).
+    public var carriedAlerts: Int
+    /// What each source holds now (every version), protected part included.
+    public var sources: [String: SourceUsage]
     /// Damaged ranges skipped (found at open or while reading) and their total.
     public var corruptRangesSkipped: Int
     public var damaged: [DamagedRange]

@@ -4,7 +4,7 @@ import RationCore
 /// payload so queries filter on them without decoding the payload.
 ///
 /// Body layout (little-endian): kind u8 (1) · id u64 · firstSeen i64 · lastSeen i64 ·
-/// priority u8 (255 none) · verdict u8 · label u8 · reserved u8 · score f64 · source str16 ·
+/// priority u8 (255 none) · verdict u8 · label u8 · flags u8 · score f64 · source str16 ·
 /// unit count u16 · units str16… · payload length u32 · payload (`AlertBinaryCodec`).
 struct RecordIndex: Sendable, Hashable {
     var id: UInt64
@@ -15,12 +15,22 @@ struct RecordIndex: Sendable, Hashable {
     /// 0 none, 1 normal, 2 abnormal.
     var verdict: UInt8
     var label: UInt8
+    /// Bit 0: the verdict is an operator override (`flagOperatorVerdict`). Readers that predate
+    /// the flags read this byte as reserved and ignore it.
+    var flags: UInt8
     var score: Double
     var source: String
     var units: [String]
 
     static let kindAlert: UInt8 = 1
     static let noPriority: UInt8 = 255
+    static let flagOperatorVerdict: UInt8 = 1
+
+    /// Kept by the ring's protected share (see `StoreQuota`): an abnormal verdict (trusted or
+    /// not), an operator label on the alert, or a verdict an operator's template label set.
+    var isProtected: Bool {
+        verdict == Self.code(.abnormal) || label != Self.code(nil) || flags & Self.flagOperatorVerdict != 0
+    }
 
     static func code(_ label: Verdict.Label?) -> UInt8 {
         switch label {
@@ -38,6 +48,7 @@ struct RecordIndex: Sendable, Hashable {
         priority = stored.priority.map { UInt8($0.rawValue) } ?? Self.noPriority
         verdict = Self.code(a.verdict.label)
         label = Self.code(a.operatorLabel?.label)
+        flags = a.verdict.status == .operatorOverride ? Self.flagOperatorVerdict : 0
         score = a.suspicion.score
         source = a.window.source.rawValue
         units = stored.units
@@ -54,7 +65,7 @@ struct RecordIndex: Sendable, Hashable {
         w.u8(index.priority)
         w.u8(index.verdict)
         w.u8(index.label)
-        w.u8(0)
+        w.u8(index.flags)
         w.f64(index.score)
         w.string16(index.source)
         w.u16(UInt16(min(index.units.count, Int(UInt16.max))))
@@ -77,7 +88,7 @@ struct RecordIndex: Sendable, Hashable {
         let priority = try r.u8()
         let verdict = try r.u8()
         let label = try r.u8()
-        _ = try r.u8()
+        let flags = try r.u8()
         let score = try r.f64()
         let source = try r.string16()
         let n = Int(try r.u16())
@@ -88,17 +99,18 @@ struct RecordIndex: Sendable, Hashable {
         let payload = try r.range(payloadLength)
         guard r.remaining == 0 else { throw ByteUnderflow() }
         return (RecordIndex(id: id, firstSeen: first, lastSeen: last, priority: priority, verdict: verdict,
-                            label: label, score: score, source: source, units: units), payload)
+                            label: label, flags: flags, score: score, source: source, units: units), payload)
     }
 
     private init(id: UInt64, firstSeen: Int64, lastSeen: Int64, priority: UInt8, verdict: UInt8, label: UInt8,
-                 score: Double, source: String, units: [String]) {
+                 flags: UInt8, score: Double, source: String, units: [String]) {
         self.id = id
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.priority = priority
         self.verdict = verdict
         self.label = label
+        self.flags = flags
         self.score = score
         self.source = source
         self.units = units

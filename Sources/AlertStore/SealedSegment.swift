@@ -75,6 +75,9 @@ struct BlockSummary: Sendable {
 /// (length u32 · body)…
 /// Footer: the block summaries and string table; trailer (24 bytes): footer offset u64 ·
 /// footer length u32 · footer crc u32 · "RATEND01".
+/// The footer ends with the per-source usage (count u32 · (source str16 · alerts u32 · bytes u64 ·
+/// protected alerts u32 · protected bytes u64)…); footers written before it end after the blocks,
+/// and readers that predate it stop there.
 final class SealedSegment {
     static let magic: [UInt8] = Array("RATSEG01".utf8)
     static let endMagic: [UInt8] = Array("RATEND01".utf8)
@@ -97,6 +100,9 @@ final class SealedSegment {
     var updatedIDs: [UInt64] = []
     var damaged: [DamagedRange] = []
     var indexRebuilt = false
+    /// Per-source usage of the records (every version); nil until measured when the footer
+    /// predates it (`measuredUsage`).
+    var usage: [String: SourceUsage]?
 
     init(path: String, seq: UInt64, firstNewID: UInt64, fileBytes: Int) {
         self.path = path
@@ -163,6 +169,7 @@ final class SealedSegment {
             summary = BlockSummary(offset: 0, length: 0)
             raw = ByteWriter(capacity: blockMaxBytes + 4096)
         }
+        segment.usage = SourceUsage.of(records.lazy.map { ($0.0, $0.1.count) })
         for (index, body) in records {
             if summary.count > 0, raw.bytes.count + body.count + 4 > blockMaxBytes { try flush() }
             raw.u32(UInt32(body.count))
@@ -217,6 +224,16 @@ final class SealedSegment {
             w.f64(b.maxScore)
             w.u16(UInt16(b.strings.count))
             for s in b.strings { w.u16(s) }
+        }
+        if let usage {
+            w.u32(UInt32(usage.count))
+            for (source, u) in usage.sorted(by: { $0.key < $1.key }) {
+                w.string16(source)
+                w.u32(UInt32(clamping: u.alerts))
+                w.u64(UInt64(u.bytes))
+                w.u32(UInt32(clamping: u.protectedAlerts))
+                w.u64(UInt64(u.protectedBytes))
+            }
         }
         return w.bytes
     }
@@ -299,8 +316,20 @@ final class SealedSegment {
                 }
                 blocks.append(b)
             }
+            if r.remaining > 0 {
+                let nSources = Int(try r.u32())
+                guard nSources <= footer.count / 26 else { return false }
+                var measured: [String: SourceUsage] = [:]
+                for _ in 0..<nSources {
+                    let source = try r.string16()
+                    measured[source] = SourceUsage(alerts: Int(try r.u32()), bytes: Int(clamping: try r.u64()),
+                                                   protectedAlerts: Int(try r.u32()), protectedBytes: Int(clamping: try r.u64()))
+                }
+                usage = measured
+            }
             return true
         } catch {
+            usage = nil
             blocks = []
             strings = []
             stringIndex = [:]
@@ -346,6 +375,8 @@ final class SealedSegment {
         strings = []
         stringIndex = [:]
         updatedIDs = []
+        var measured: [[String: SourceUsage]] = []
+        defer { usage = SourceUsage.merged(measured) }
         let bytes = try StoreFile.readAll(path)
         var offset = Self.headerSize
         var damageStart: Int?
@@ -359,6 +390,7 @@ final class SealedSegment {
                     damageStart = nil
                 }
                 var summary = BlockSummary(offset: offset, length: block.end - offset)
+                measured.append(SourceUsage.of(zip(records.map(\.0), Self.bodyRanges(records).map(\.count))))
                 for (index, _) in records {
                     summary.add(index, stringIDs: stringIDs(of: index))
                     if firstNewID != 0, index.id < firstNewID { updatedIDs.append(index.id) }
@@ -390,6 +422,30 @@ final class SealedSegment {
             result.append(decoded)
         }
         return result
+    }
+
+    /// The body of each record `records(in:)` returned: records lie back to back, each a
+    /// length u32 then a body that ends where its payload ends.
+    static func bodyRanges(_ records: [(RecordIndex, Range<Int>)]) -> [Range<Int>] {
+        var start = 0
+        return records.map { record in
+            defer { start = record.1.upperBound }
+            return (start + 4)..<record.1.upperBound
+        }
+    }
+
+    /// Per-source usage, read from the blocks once when the footer predates it; damaged blocks
+    /// count for nothing.
+    func measuredUsage(codec: ZstdBlockCodec) -> [String: SourceUsage] {
+        if let usage { return usage }
+        var parts: [[String: SourceUsage]] = []
+        for bi in blocks.indices {
+            guard let (_, records) = try? readBlock(bi, codec: codec) else { continue }
+            parts.append(SourceUsage.of(zip(records.map(\.0), Self.bodyRanges(records).map(\.count))))
+        }
+        let measured = SourceUsage.merged(parts)
+        usage = measured
+        return measured
     }
 
     /// Reads and decompresses one block; nil (and reported damage) when it fails its check.

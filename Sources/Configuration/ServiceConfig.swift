@@ -78,6 +78,10 @@ public struct StoreConfig: Sendable, Hashable {
     public var segmentBytes = 8 << 20
     /// Alerts older than this are dropped even when there is room.
     public var retention: Duration = .seconds(30 * 86400)
+    /// When the ring is full, alerts with an abnormal verdict or an operator label outlive the
+    /// rest while they take at most this fraction of it (0: no protection). Sources under an
+    /// equal share of the ring keep their alerts too.
+    public var protectedShare = 0.5
     /// Batched fsync interval; alerts with an abnormal verdict are synced at once.
     public var syncInterval: Duration = .seconds(1)
 
@@ -90,6 +94,7 @@ public struct StoreConfig: Sendable, Hashable {
         segmentBytes = try t.byteSize("segment_bytes", default: segmentBytes, in: (64 << 10)...(1 << 30))
         if segmentBytes * 2 > maxBytes { throw t.error("segment_bytes", "must be at most half of max_bytes so the ring keeps two segments") }
         retention = try t.duration("retention", default: retention, minimum: .seconds(60))
+        protectedShare = try t.double("protected_share", default: protectedShare, in: 0...0.9)
         syncInterval = try t.duration("sync_interval", default: syncInterval, minimum: .milliseconds(10))
         try t.finish()
     }

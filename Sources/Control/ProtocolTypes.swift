@@ -258,11 +258,21 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
         public var bytes: Int
         public var capacityBytes: Int
         public var oldestAlert: Int64?
-        public init(alerts: Int, bytes: Int, capacityBytes: Int, oldestAlert: Int64? = nil) {
+        /// Alert records the full ring removed since the daemon started, per source.
+        public var removedBySource: [String: Int]?
+        /// Alerts the ring's quotas carried forward instead of removing, since the daemon started.
+        public var carriedAlerts: Int?
+        /// Protected records (abnormal verdict, operator label) held now.
+        public var protectedAlerts: Int?
+        public init(alerts: Int, bytes: Int, capacityBytes: Int, oldestAlert: Int64? = nil,
+                    removedBySource: [String: Int]? = nil, carriedAlerts: Int? = nil, protectedAlerts: Int? = nil) {
             self.alerts = alerts
             self.bytes = bytes
             self.capacityBytes = capacityBytes
             self.oldestAlert = oldestAlert
+            self.removedBySource = removedBySource
+            self.carriedAlerts = carriedAlerts
+            self.protectedAlerts = protectedAlerts
         }
     }
 

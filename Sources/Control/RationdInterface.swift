@@ -52,7 +52,16 @@ public enum RationdInterface {
       demo: bool
     )
 
-    type Store (alerts: int, bytes: int, capacityBytes: int, oldestAlert: ?int)
+    # removedBySource and carriedAlerts count since the daemon started (docs/store.md, quotas).
+    type Store (
+      alerts: int,
+      bytes: int,
+      capacityBytes: int,
+      oldestAlert: ?int,
+      removedBySource: ?[string]int,
+      carriedAlerts: ?int,
+      protectedAlerts: ?int
+    )
 
     # threshold: the configured 0...1 value (triage.threshold); the others count windows.
     type Triage (threshold: float, warmupWindows: int, learnedWindows: int, assessed: int, escalated: int)

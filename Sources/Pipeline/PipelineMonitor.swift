@@ -79,7 +79,8 @@ public final class PipelineMonitor: PipelineIntrospection, Sendable {
     public func store() async -> DaemonStatus.Store {
         let s = store.status
         return .init(alerts: s.alerts, bytes: s.bytesUsed, capacityBytes: store.configuration.totalMaxBytes,
-                     oldestAlert: s.oldest?.microsecondsSinceEpoch)
+                     oldestAlert: s.oldest?.microsecondsSinceEpoch, removedBySource: s.removedBySource,
+                     carriedAlerts: s.carriedAlerts, protectedAlerts: s.sources.values.reduce(0) { $0 + $1.protectedAlerts })
     }
 
     public func templates(matching query: TemplateQuery) async throws -> [TemplateRecord] {

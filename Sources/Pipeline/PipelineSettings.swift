@@ -120,6 +120,7 @@ public struct PipelineSettings: Sendable {
         let storeDirectory = c.store.directory.hasPrefix("/") ? c.store.directory : "\(stateDirectory)/\(c.store.directory)"
         store = AlertStoreConfiguration(directory: storeDirectory, segmentMaxBytes: c.store.segmentBytes,
                                         totalMaxBytes: c.store.maxBytes, maxAge: c.store.retention,
+                                        quota: StoreQuota(protectedShare: c.store.protectedShare),
                                         syncPolicy: SyncPolicy(interval: c.store.syncInterval))
 
         if c.reasoning.enabled, c.reasoning.maxCallsPerMinute > 0 {

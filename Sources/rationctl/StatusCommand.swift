@@ -34,6 +34,11 @@ struct StatusCommand: ParsableCommand {
         lines.append("llm:       \(llm.calls) calls, \(llm.cacheHits) cache hits, \(llm.failures) failures, \(llm.skipped) skipped, budget \(llm.budgetLeft)/\(llm.budgetPerMinute) per minute\(llm.demo ? " (demo model: verdicts not trusted)" : "")")
         let store = status.store
         lines.append("store:     \(store.alerts) alerts, \(TimeText.bytes(store.bytes)) of \(TimeText.bytes(store.capacityBytes))\(store.oldestAlert.map { ", oldest \(TimeText.timestamp($0))" } ?? "")")
+        if let removed = store.removedBySource, let carried = store.carriedAlerts {
+            let bySource = removed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("           ring: \(store.protectedAlerts ?? 0) protected records held, \(carried) alerts carried forward, "
+                         + "\(removed.values.reduce(0, +)) records removed\(bySource.isEmpty ? "" : " (\(bySource))")")
+        }
         if let id = status.lastAlert {
             lines.append("last alert: \(id)\(status.lastAlertTime.map { " at \(TimeText.timestamp($0))" } ?? "")")
         } else {

@@ -94,6 +94,11 @@ struct AlertsCommand: ParsableCommand {
             if let o = status.oldest, let n = status.newest {
                 print("time range:       \(AlertFormatter.time(o)) … \(AlertFormatter.time(n))")
             }
+            // Record bodies before compression, every version (see docs/store.md, quotas).
+            print("sources:          \(status.sources.count)")
+            for (source, u) in status.sources.sorted(by: { $0.key < $1.key }) {
+                print("  \(source): \(u.alerts) records, \(u.bytes) bytes; protected \(u.protectedAlerts) records, \(u.protectedBytes) bytes")
+            }
             print("damaged ranges:   \(status.corruptRangesSkipped)")
             for d in status.damaged { print("  \(d)") }
             print("recovery:         \(alerts.recoveryReport)")

@@ -147,6 +147,11 @@ import Testing
         #expect(error("[sources.journal]\ndirectory = \"/j\"\nnamespace = \"n\"\n")?.key == "sources.journal.namespace")
     }
 
+    @Test func protectedShareLeavesRoomForOrdinaryAlerts() throws {
+        #expect(error("[store]\nprotected_share = 0.95\n")?.key == "store.protected_share")
+        #expect(error("[store]\nprotected_share = -0.1\n")?.key == "store.protected_share")
+    }
+
     @Test func unreadableFile() throws {
         do {
             _ = try RationdConfiguration(contentsOf: "/nonexistent/rationd.toml")

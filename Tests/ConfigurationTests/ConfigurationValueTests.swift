@@ -19,6 +19,7 @@ import Testing
         [store]
         max_bytes = 1073741824
         retention = "7d"
+        protected_share = 0.25
         [control]
         group = "adm"
         """)
@@ -30,6 +31,7 @@ import Testing
         #expect(c.reasoning.demo)
         #expect(c.store.maxBytes == 1 << 30)
         #expect(c.store.retention == .seconds(7 * 86400))
+        #expect(c.store.protectedShare == 0.25)
         #expect(c.control.group == "adm")
         #expect(c.storeDirectory == "/srv/rationd/alerts")
     }

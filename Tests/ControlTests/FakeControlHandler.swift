@@ -43,7 +43,8 @@ final class FakeControlHandler: ControlHandler {
             miner: .init(templates: 42, newTemplatesLastHour: 3),
             queues: [.init(name: "miner", depth: 5, capacity: 4096), .init(name: "reasoning", depth: 1, capacity: 256)],
             llm: .init(calls: 7, cacheHits: 30, failures: 1, skipped: 2, budgetPerMinute: 30, budgetLeft: 23, demo: true),
-            store: .init(alerts: count, bytes: 8192, capacityBytes: 256 << 20, oldestAlert: 1_700_000_000_000_000),
+            store: .init(alerts: count, bytes: 8192, capacityBytes: 256 << 20, oldestAlert: 1_700_000_000_000_000,
+                         removedBySource: ["journal": 120, "files.app": 3], carriedAlerts: 7, protectedAlerts: 30),
             lastAlert: last?.id.rawValue, lastAlertTime: last?.lastSeen.microsecondsSinceEpoch)
     }
 

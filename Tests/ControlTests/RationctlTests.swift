@@ -42,6 +42,7 @@ import Testing
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("version:   0.1.0-test"))
         #expect(table.stdout.contains("budget 23/30 per minute (demo model: verdicts not trusted)"))
+        #expect(table.stdout.contains("ring: 30 protected records held, 7 alerts carried forward, 123 records removed (files.app 3, journal 120)"))
         let lines = table.stdout.components(separatedBy: "\n")
         let header = try #require(lines.first { $0.hasPrefix("SOURCE") })
         let journal = try #require(lines.first { $0.hasPrefix("journal ") })
@@ -56,6 +57,8 @@ import Testing
         let status = try JSONDecoder().decode(DaemonStatus.self, from: Data(json.stdout.utf8))
         #expect(status.sources.map(\.records) == [1234, 56])
         #expect(status.queues.first?.capacity == 4096)
+        #expect(status.store.removedBySource == ["journal": 120, "files.app": 3])
+        #expect(status.store.carriedAlerts == 7)
     }
 
     @Test func alertsListFiltersAndShow() async throws {
