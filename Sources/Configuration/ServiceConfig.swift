@@ -14,8 +14,10 @@ public struct ReasoningConfig: Sendable, Hashable {
     public var maxConcurrency = 2
     /// Escalated windows waiting for the LLM; beyond this they are stored as `skipped(queue full)`.
     public var queueLength = 256
-    /// Verdicts cached per template.
+    /// Verdicts cached per template; the least recently used is forgotten beyond it.
     public var cacheSize = 10_000
+    /// Bytes the cached verdicts may hold (template texts, rationales); the least recently used go first beyond it.
+    public var cacheMaxBytes = 16 << 20
     public var maxTokens = 512
     public var temperature = 0.0
     /// Also ask one window-level question for sequence and count anomalies.
@@ -54,6 +56,7 @@ public struct ReasoningConfig: Sendable, Hashable {
         maxConcurrency = try t.integer("max_concurrency", default: maxConcurrency, in: 1...256)
         queueLength = try t.integer("queue_length", default: queueLength, in: 1...1_000_000)
         cacheSize = try t.integer("cache_size", default: cacheSize, in: 0...10_000_000)
+        cacheMaxBytes = try t.byteSize("cache_max_bytes", default: cacheMaxBytes, in: (64 << 10)...(4 << 30))
         maxTokens = try t.integer("max_tokens", default: maxTokens, in: 16...32_768)
         temperature = try t.double("temperature", default: temperature, in: 0...2)
         windowPrompt = try t.bool("window_prompt", default: windowPrompt)

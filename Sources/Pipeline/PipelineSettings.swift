@@ -50,6 +50,10 @@ public struct PipelineSettings: Sendable {
     public var minerSnapshotPath: String { "\(stateDirectory)/miner.snapshot" }
     public var triageSnapshotPath: String { "\(stateDirectory)/triage.snapshot" }
     public var verdictCachePath: String { "\(stateDirectory)/verdicts.cache" }
+    /// `reasoning.cache_size` and `reasoning.cache_max_bytes`, which bound the cache also while
+    /// reasoning is off (operator labels are still written to it then).
+    public var verdictCacheSize: Int
+    public var verdictCacheMaxBytes: Int
 
     /// Sent as the model name when `reasoning.model` is unset (llama.cpp and vLLM serving one
     /// model answer with the loaded one).
@@ -59,6 +63,8 @@ public struct PipelineSettings: Sendable {
         stateDirectory = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? c.daemon.stateDirectory
         queueCapacity = c.daemon.queueCapacity
+        verdictCacheSize = c.reasoning.cacheSize
+        verdictCacheMaxBytes = c.reasoning.cacheMaxBytes
         batchSize = max(1, min(512, c.daemon.queueCapacity / 4))
         shutdownTimeout = c.daemon.shutdownTimeout
         minerSnapshotInterval = c.miner.snapshotInterval
@@ -141,6 +147,8 @@ public struct PipelineSettings: Sendable {
                 rejudgeSkipped: c.reasoning.rejudgeSkipped, rejudgeInterval: c.reasoning.rejudgeInterval,
                 rejudgeCapacity: c.reasoning.rejudgeCapacity)
             r.cachePath = verdictCachePath
+            r.cacheSize = verdictCacheSize
+            r.cacheMaxBytes = verdictCacheMaxBytes
             r.fewShot = .init(maxExamples: c.reasoning.fewShotExamples, maxTokens: c.reasoning.fewShotMaxTokens,
                               examplesPath: c.reasoning.fewShotFile)
             do { try r.validate() } catch { throw .configuration(key: "reasoning", reason: error.description) }
