@@ -140,6 +140,8 @@ public struct DaemonConfig: Sendable, Hashable {
     public var logLevel: LogLevel = .info
     /// Capacity of each queue between stages; a full queue slows the sources, never grows.
     public var queueCapacity = 4096
+    /// Bytes of records the ingest queue holds (messages and their bookkeeping); a full queue slows the sources.
+    public var queueMaxBytes = 16 << 20
     /// How often `STATUS=` is sent to systemd.
     public var statusInterval: Duration = .seconds(10)
     /// How long the drain on SIGTERM may take before in-flight LLM calls are abandoned.
@@ -152,6 +154,7 @@ public struct DaemonConfig: Sendable, Hashable {
         guard stateDirectory.hasPrefix("/") else { throw t.error("state_directory", "must be an absolute path") }
         logLevel = try t.choice("log_level", default: logLevel)
         queueCapacity = try t.integer("queue_capacity", default: queueCapacity, in: 16...1_000_000)
+        queueMaxBytes = try t.byteSize("queue_max_bytes", default: queueMaxBytes, in: (64 << 10)...(4 << 30))
         statusInterval = try t.duration("status_interval", default: statusInterval, minimum: .seconds(1))
         shutdownTimeout = try t.duration("shutdown_timeout", default: shutdownTimeout, minimum: .seconds(1))
         try t.finish()

@@ -69,7 +69,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         reasoning = ReasoningSlot(.init(engine: engine, configuration: settings.reasoning, demo: settings.demo),
                                   cachePath: settings.verdictCachePath, cacheSize: settings.verdictCacheSize,
                                   cacheMaxBytes: settings.verdictCacheMaxBytes, recoverer: recoverer)
-        channel = BatchChannel(capacity: settings.queueCapacity)
+        channel = BatchChannel(capacity: settings.queueCapacity, byteCapacity: settings.queueMaxBytes)
 
         let (miner, freshMiner) = Self.restoreMiner(settings, logger: logger, recoverer: recoverer)
         if let freshMiner, FileManager.default.fileExists(atPath: settings.triageSnapshotPath) {

@@ -36,6 +36,8 @@ public struct PipelineSettings: Sendable {
     public var stateDirectory: String
     /// Records queued between the source threads and the stage task.
     public var queueCapacity: Int
+    /// Bytes of records queued there (`LogRecord.queuedBytes`).
+    public var queueMaxBytes: Int
     /// Records read per `nextBatch` call.
     public var batchSize: Int
     public var minerSnapshotInterval: Duration
@@ -63,6 +65,7 @@ public struct PipelineSettings: Sendable {
         stateDirectory = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? c.daemon.stateDirectory
         queueCapacity = c.daemon.queueCapacity
+        queueMaxBytes = c.daemon.queueMaxBytes
         verdictCacheSize = c.reasoning.cacheSize
         verdictCacheMaxBytes = c.reasoning.cacheMaxBytes
         batchSize = max(1, min(512, c.daemon.queueCapacity / 4))
