@@ -6,9 +6,12 @@ import Glibc
 
 /// Turns the current sd-journal entry into a `LogRecord` with one pass over its fields
 /// (`sd_journal_get_data` per field would rescan the entry each time). Repeated field values
-/// (host, boot, unit, identifier) are interned so a record costs few allocations.
+/// (host, boot, unit, identifier) are interned so a record costs few allocations. A message
+/// longer than `maxMessageBytes` is cut there and its record flagged `truncated`, so one
+/// runaway entry costs no more memory than a long line of a file does.
 package struct JournalEntryDecoder {
     let source: SourceID
+    let maxMessageBytes: Int
     private var hostnames = InternTable()
     private var bootIDs = InternTable()
     private var units = InternTable()
@@ -17,8 +20,15 @@ package struct JournalEntryDecoder {
     private var lastFields = RecordFields()
     private var lastRaw = Fields()
 
-    package init(source: SourceID) {
+    package init(source: SourceID, maxMessageBytes: Int = 1 << 20) {
         self.source = source
+        self.maxMessageBytes = max(1, maxMessageBytes)
+    }
+
+    /// The data threshold to give sd-journal: a `MESSAGE=` field one byte longer than the
+    /// limit, so a message that is cut still arrives longer than the limit.
+    package static func dataThreshold(maxMessageBytes: Int) -> Int {
+        Prefix.message.count + maxMessageBytes + 1
     }
 
     enum Failure: Error {
@@ -50,7 +60,8 @@ package struct JournalEntryDecoder {
         if fields != lastRaw {
             lastRaw = fields
             lastFields = RecordFields(priority: fields.priority, unit: fields.unit, identifier: fields.identifier,
-                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname)
+                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname,
+                                      truncated: fields.truncated)
         }
 
         return LogRecord(time: EventTime(microsecondsSinceEpoch: Int64(clamping: realtime)), source: source,
@@ -77,14 +88,18 @@ package struct JournalEntryDecoder {
         var fields = Fields()
         for field in entry { take(field, message: &message, fields: &fields) }
         return (message, RecordFields(priority: fields.priority, unit: fields.unit, identifier: fields.identifier,
-                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname))
+                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname,
+                                      truncated: fields.truncated))
     }
 
     /// Takes one data object into `message` or `fields`; other fields are skipped.
     private mutating func take(_ field: UnsafeRawBufferPointer, message: inout [UInt8]?, fields: inout Fields) {
         switch field.first {
         case UInt8(ascii: "M"):
-            if field.hasPrefix(Prefix.message) { message = Array(field[Prefix.message.count...]) }
+            guard field.hasPrefix(Prefix.message) else { return }
+            let text = field[Prefix.message.count...]
+            fields.truncated = text.count > maxMessageBytes
+            message = Array(text.prefix(maxMessageBytes))
         case UInt8(ascii: "P"):
             if field.hasPrefix(Prefix.priority) { fields.priority = Self.priority(field, from: Prefix.priority.count) }
         case UInt8(ascii: "S"):
@@ -114,6 +129,8 @@ package struct JournalEntryDecoder {
         var pid: Int32?
         var bootID: String?
         var hostname: String?
+        /// The message was longer than `maxMessageBytes`.
+        var truncated = false
     }
 
     private enum Prefix {

@@ -50,7 +50,7 @@ public final class JournalSource: LogSource {
         self.id = configuration.id
         self.configuration = configuration
         self.notify = notify
-        self.decoder = JournalEntryDecoder(source: configuration.id)
+        self.decoder = JournalEntryDecoder(source: configuration.id, maxMessageBytes: configuration.maxLineBytes)
         self.limiter = JournalWarningLimiter(interval: configuration.warningInterval)
         switch checkpoint?.position {
         case let .journalCursor(cursor)?:

@@ -94,7 +94,7 @@ public struct PipelineSettings: Sendable {
             let journal = JournalSourceConfiguration(
                 id: "journal", open: open, units: j.units,
                 maxPriority: j.learnFromAllPriorities ? nil : j.maxPriority,
-                readFrom: j.startAt == .beginning ? .head : .tail, fallback: .maxAge(j.maxAge))
+                readFrom: j.startAt == .beginning ? .head : .tail, fallback: .maxAge(j.maxAge), maxLineBytes: j.maxLineBytes)
             do { try journal.validate() } catch { throw .configuration(key: "sources.journal", reason: error.description) }
             let field: SessionizerConfiguration.RecordField
             switch s.journalKeyField {
