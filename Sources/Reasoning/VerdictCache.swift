@@ -63,13 +63,13 @@ public struct VerdictCache: Sendable {
         var sequence: UInt64
 
         /// Bytes the entry holds: its strings, plus what a key, a verdict and a slot take
-        /// (`VerdictCacheMemoryTests` checks the total against the process's heap).
+        /// (`scripts/memory-budget` prints it beside what entries take of the heap).
         var bytes: Int {
             key.templateText.utf8.count + key.model.utf8.count + key.promptVersion.utf8.count
                 + verdict.rationale.utf8.count + (verdict.model?.utf8.count ?? 0) + Self.fixedBytes
         }
 
-        static let fixedBytes = 320
+        static let fixedBytes = 400
     }
 
     /// Nil: memory only.

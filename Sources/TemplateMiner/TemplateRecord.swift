@@ -18,7 +18,7 @@ struct TemplateRecord: Sendable {
     /// position, come on top).
     var bytes: Int { text.bytes.count + text.count * 4 + hashes.count * 8 + Self.fixedBytes }
 
-    static let fixedBytes = 256
+    static let fixedBytes = 320
 }
 
 /// Distinct words (their hashes) that lines put at one position of a template, up to the
