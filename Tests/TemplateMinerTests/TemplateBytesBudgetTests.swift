@@ -27,12 +27,14 @@ import Testing
         configuration.maxTemplateBytes = 64 << 10
         var miner = TemplateMiner(configuration: configuration)
         var ids: [TemplateID] = []
+        var mostBytes = 0
         for n in 0..<200 {
             let mined = miner.mine(Self.longLine(n))
             #expect(mined.isNewTemplate)
             ids.append(mined.templateID)
-            #expect(miner.templateBytes <= configuration.maxTemplateBytes)
+            mostBytes = max(mostBytes, miner.templateBytes)
         }
+        #expect(mostBytes <= configuration.maxTemplateBytes)
         let perTemplate = miner.templateBytes / miner.templateCount
         #expect(perTemplate > 4_000, "each template holds its 4 KiB of text")
         #expect(miner.templateCount == configuration.maxTemplateBytes / perTemplate)
