@@ -16,6 +16,7 @@ extension MinerConfiguration {
         depth = try t.integer("depth", default: depth, in: 3...16)
         maxChildren = try t.integer("max_children", default: maxChildren, in: 2...10_000)
         maxTemplates = try t.integer("max_templates", default: maxTemplates, in: 100...10_000_000)
+        maxTemplateBytes = try t.byteSize("max_template_bytes", default: maxTemplateBytes, in: (64 << 10)...(16 << 30))
         maxTokens = try t.integer("max_tokens", default: maxTokens, in: 4...4096)
         maxLineBytes = try t.integer("max_line_bytes", default: maxLineBytes, in: 64...(1 << 24))
         exactCacheSize = try t.integer("exact_cache_size", default: exactCacheSize, in: 0...(1 << 26))

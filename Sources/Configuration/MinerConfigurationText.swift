@@ -15,6 +15,7 @@ public enum MinerConfigurationText {
             "depth = \(c.depth)",
             "max_children = \(c.maxChildren)",
             "max_templates = \(c.maxTemplates)",
+            "max_template_bytes = \"\(ByteSizeText.format(c.maxTemplateBytes))\"",
             "max_tokens = \(c.maxTokens)",
             "max_line_bytes = \(c.maxLineBytes)",
             "exact_cache_size = \(c.exactCacheSize)",

@@ -14,8 +14,10 @@ public struct ReasoningConfig: Sendable, Hashable {
     public var maxConcurrency = 2
     /// Escalated windows waiting for the LLM; beyond this they are stored as `skipped(queue full)`.
     public var queueLength = 256
-    /// Verdicts cached per template.
+    /// Verdicts cached per template; the least recently used is forgotten beyond it.
     public var cacheSize = 10_000
+    /// Bytes the cached verdicts may hold (template texts, rationales); the least recently used go first beyond it.
+    public var cacheMaxBytes = 16 << 20
     public var maxTokens = 512
     public var temperature = 0.0
     /// Also ask one window-level question for sequence and count anomalies.
@@ -54,6 +56,7 @@ public struct ReasoningConfig: Sendable, Hashable {
         maxConcurrency = try t.integer("max_concurrency", default: maxConcurrency, in: 1...256)
         queueLength = try t.integer("queue_length", default: queueLength, in: 1...1_000_000)
         cacheSize = try t.integer("cache_size", default: cacheSize, in: 0...10_000_000)
+        cacheMaxBytes = try t.byteSize("cache_max_bytes", default: cacheMaxBytes, in: (64 << 10)...(4 << 30))
         maxTokens = try t.integer("max_tokens", default: maxTokens, in: 16...32_768)
         temperature = try t.double("temperature", default: temperature, in: 0...2)
         windowPrompt = try t.bool("window_prompt", default: windowPrompt)
@@ -142,6 +145,8 @@ public struct DaemonConfig: Sendable, Hashable {
     public var logLevel: LogLevel = .info
     /// Capacity of each queue between stages; a full queue slows the sources, never grows.
     public var queueCapacity = 4096
+    /// Bytes of records the ingest queue holds (messages and their bookkeeping); a full queue slows the sources.
+    public var queueMaxBytes = 16 << 20
     /// How often `STATUS=` is sent to systemd.
     public var statusInterval: Duration = .seconds(10)
     /// How long the drain on SIGTERM may take before in-flight LLM calls are abandoned.
@@ -154,6 +159,7 @@ public struct DaemonConfig: Sendable, Hashable {
         guard stateDirectory.hasPrefix("/") else { throw t.error("state_directory", "must be an absolute path") }
         logLevel = try t.choice("log_level", default: logLevel)
         queueCapacity = try t.integer("queue_capacity", default: queueCapacity, in: 16...1_000_000)
+        queueMaxBytes = try t.byteSize("queue_max_bytes", default: queueMaxBytes, in: (64 << 10)...(4 << 30))
         statusInterval = try t.duration("status_interval", default: statusInterval, minimum: .seconds(1))
         shutdownTimeout = try t.duration("shutdown_timeout", default: shutdownTimeout, minimum: .seconds(1))
         try t.finish()

@@ -24,6 +24,8 @@ public struct JournalSourceConfig: Sendable, Hashable {
     public var startAt: StartPosition = .end
     /// With `startAt = .beginning` or a vacuumed checkpoint, skip entries older than this.
     public var maxAge: Duration = .seconds(3600)
+    /// Messages longer than this are cut (and say so), as lines of `[[sources.files]]` are.
+    public var maxLineBytes = 16 * 1024
 
     public init() {}
 
@@ -36,6 +38,7 @@ public struct JournalSourceConfig: Sendable, Hashable {
         units = try t.strings("units", default: units)
         startAt = try t.choice("start_at", default: startAt)
         maxAge = try t.duration("max_age", default: maxAge, minimum: .seconds(1))
+        maxLineBytes = try t.byteSize("max_line_bytes", default: maxLineBytes, in: 256...(16 << 20))
         if let directory, !directory.hasPrefix("/") { throw t.error("directory", "must be an absolute path") }
         if directory != nil, namespace != nil { throw t.error("namespace", "set either directory or namespace, not both") }
         try t.finish()

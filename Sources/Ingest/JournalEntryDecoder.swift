@@ -6,9 +6,12 @@ import Glibc
 
 /// Turns the current sd-journal entry into a `LogRecord` with one pass over its fields
 /// (`sd_journal_get_data` per field would rescan the entry each time). Repeated field values
-/// (host, boot, unit, identifier) are interned so a record costs few allocations.
+/// (host, boot, unit, identifier) are interned so a record costs few allocations. A message
+/// longer than `maxMessageBytes` is cut there and its record flagged `truncated`, so one
+/// runaway entry costs no more memory than a long line of a file does.
 package struct JournalEntryDecoder {
     let source: SourceID
+    let maxMessageBytes: Int
     private var hostnames = InternTable()
     private var bootIDs = InternTable()
     private var units = InternTable()
@@ -20,9 +23,16 @@ package struct JournalEntryDecoder {
     /// Entries rationd wrote itself are skipped (`decode` returns nil); nil skips none.
     let own: OwnJournalEntries?
 
-    package init(source: SourceID, own: OwnJournalEntries? = nil) {
+    package init(source: SourceID, maxMessageBytes: Int = 1 << 20, own: OwnJournalEntries? = nil) {
         self.source = source
+        self.maxMessageBytes = max(1, maxMessageBytes)
         self.own = own
+    }
+
+    /// The data threshold to give sd-journal: a `MESSAGE=` field one byte longer than the
+    /// limit, so a message that is cut still arrives longer than the limit.
+    package static func dataThreshold(maxMessageBytes: Int) -> Int {
+        Prefix.message.count + maxMessageBytes + 1
     }
 
     enum Failure: Error {
@@ -58,7 +68,8 @@ package struct JournalEntryDecoder {
         if fields != lastRaw {
             lastRaw = fields
             lastFields = RecordFields(priority: fields.priority, unit: fields.unit, identifier: fields.identifier,
-                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname)
+                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname,
+                                      truncated: fields.truncated)
         }
 
         return LogRecord(time: EventTime(microsecondsSinceEpoch: Int64(clamping: realtime)), source: source,
@@ -85,7 +96,8 @@ package struct JournalEntryDecoder {
         var fields = Fields()
         for field in entry { take(field, message: &message, fields: &fields) }
         return (message, RecordFields(priority: fields.priority, unit: fields.unit, identifier: fields.identifier,
-                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname))
+                                      pid: fields.pid, bootID: fields.bootID, hostname: fields.hostname,
+                                      truncated: fields.truncated))
     }
 
     /// Takes one data object into `message` or `fields`; other fields are skipped.
@@ -93,7 +105,9 @@ package struct JournalEntryDecoder {
         switch field.first {
         case UInt8(ascii: "M"):
             if field.hasPrefix(Prefix.message) {
-                message = Array(field[Prefix.message.count...])
+                let text = field[Prefix.message.count...]
+                fields.truncated = text.count > maxMessageBytes
+                message = Array(text.prefix(maxMessageBytes))
             } else if field.hasPrefix(Prefix.messageID) {
                 let id = field[Prefix.messageID.count...]
                 fields.rationdMessageID = OwnJournalEntries.messageIDs.contains { $0.elementsEqual(id) }
@@ -129,6 +143,8 @@ package struct JournalEntryDecoder {
         var hostname: String?
         /// MESSAGE_ID is one of rationd's.
         var rationdMessageID = false
+        /// The message was longer than `maxMessageBytes`.
+        var truncated = false
     }
 
     private enum Prefix {

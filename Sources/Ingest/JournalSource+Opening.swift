@@ -160,9 +160,11 @@ extension JournalSource {
         }
     }
 
-    /// Full-length fields and the configured matches.
+    /// Fields up to one byte past `maxLineBytes` of message (so a longer message is known to
+    /// be cut; the decoder cuts it in any case, the threshold being a hint), and the
+    /// configured matches.
     private func prepare(_ journal: OpaquePointer) throws(IngestError) {
-        var r = sd_journal_set_data_threshold(journal, 0)
+        var r = sd_journal_set_data_threshold(journal, JournalEntryDecoder.dataThreshold(maxMessageBytes: configuration.maxLineBytes))
         if r < 0 { throw .journal(operation: "sd_journal_set_data_threshold", code: r, detail: "") }
         for match in try JournalMatches(configuration).terms {
             switch match {

@@ -50,7 +50,8 @@ public final class JournalSource: LogSource {
         self.id = configuration.id
         self.configuration = configuration
         self.notify = notify
-        self.decoder = JournalEntryDecoder(source: configuration.id, own: OwnJournalEntries.current())
+        self.decoder = JournalEntryDecoder(source: configuration.id, maxMessageBytes: configuration.maxLineBytes,
+                                           own: OwnJournalEntries.current())
         self.limiter = JournalWarningLimiter(interval: configuration.warningInterval)
         switch checkpoint?.position {
         case let .journalCursor(cursor)?:

@@ -49,11 +49,14 @@ public struct JournalSourceConfiguration: Sendable, Hashable {
     public var reopenInterval: Duration
     /// Minimum spacing of repeated warnings of one kind (corrupt files, read errors).
     public var warningInterval: Duration
+    /// Longest message delivered; a longer one is cut here and its record flagged `truncated`,
+    /// as `FileSourceConfiguration.maxLineBytes` does for lines.
+    public var maxLineBytes: Int
 
     public init(id: SourceID = "journal", open: OpenMode = .local, units: [String] = [], identifiers: [String] = [],
                 maxPriority: Priority? = nil, currentBootOnly: Bool = false, readFrom: StartPosition = .tail,
                 fallback: FallbackPosition = .tail, reopenInterval: Duration = .seconds(1),
-                warningInterval: Duration = .seconds(30)) {
+                warningInterval: Duration = .seconds(30), maxLineBytes: Int = 1 << 20) {
         self.id = id
         self.open = open
         self.units = units
@@ -64,6 +67,7 @@ public struct JournalSourceConfiguration: Sendable, Hashable {
         self.fallback = fallback
         self.reopenInterval = reopenInterval
         self.warningInterval = warningInterval
+        self.maxLineBytes = maxLineBytes
     }
 
     /// Rejects configurations that cannot work, naming the key.
@@ -86,6 +90,7 @@ public struct JournalSourceConfiguration: Sendable, Hashable {
         if case let .maxAge(age) = fallback, age <= .zero {
             throw .configuration(key: "\(id).fallback", reason: "max age must be positive")
         }
+        if maxLineBytes < 16 { throw .configuration(key: "\(id).max_line_bytes", reason: "must be at least 16, got \(maxLineBytes)") }
         if reopenInterval <= .zero { throw .configuration(key: "\(id).reopen_interval", reason: "must be positive") }
     }
 }

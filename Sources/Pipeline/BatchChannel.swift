@@ -4,24 +4,28 @@ import Glibc
 
 /// The queue between the source threads and the stage task.
 ///
-/// Two lanes: `send` (record batches) is bounded by `capacity` records and blocks the calling
-/// source thread while the queue is full, so a slow pipeline slows reading instead of
-/// buffering; `post` (reasoning results, ticks, control requests) never blocks and is bounded
+/// Two lanes: `send` (record batches) is bounded by `capacity` records and `byteCapacity`
+/// bytes (`LogRecord.queuedBytes`), and blocks the calling source thread while either is
+/// full, so a slow pipeline slows reading instead of buffering, and a source of long lines
+/// is held back by its bytes, not only its count; `post` (reasoning results, ticks, control requests) never blocks and is bounded
 /// by its producers (one result per window the reasoning engine accepted, at most one pending
 /// tick, one request per control connection). One consumer awaits `receive`.
 final class BatchChannel<Element: Sendable>: @unchecked Sendable {
     let capacity: Int
+    let byteCapacity: Int
     private var mutex = pthread_mutex_t()
     private var notFull = pthread_cond_t()
-    private var batches: [(element: Element, weight: Int)] = []
+    private var batches: [(element: Element, weight: Int, bytes: Int)] = []
     private var batchHead = 0
     private var signals: [Element] = []
     private var weight = 0
+    private var bytes = 0
     private var closed = false
     private var waiter: CheckedContinuation<Element?, Never>?
 
-    init(capacity: Int) {
+    init(capacity: Int, byteCapacity: Int = .max) {
         self.capacity = max(1, capacity)
+        self.byteCapacity = max(1, byteCapacity)
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&notFull, nil)
     }
@@ -38,12 +42,20 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
         return weight
     }
 
-    /// Queues a batch of `weight` records, blocking while that would exceed `capacity` (an
-    /// oversized batch waits for an empty queue). False when the channel is closed.
-    @discardableResult
-    func send(_ element: Element, weight w: Int) -> Bool {
+    /// Bytes of the records queued now.
+    var depthBytes: Int {
         pthread_mutex_lock(&mutex)
-        while !closed, weight > 0, weight + w > capacity {
+        defer { pthread_mutex_unlock(&mutex) }
+        return bytes
+    }
+
+    /// Queues a batch of `weight` records holding `bytes` bytes, blocking while that would
+    /// exceed `capacity` or `byteCapacity` (an oversized batch waits for an empty queue).
+    /// False when the channel is closed.
+    @discardableResult
+    func send(_ element: Element, weight w: Int, bytes b: Int = 0) -> Bool {
+        pthread_mutex_lock(&mutex)
+        while !closed, weight > 0 || bytes > 0, weight + w > capacity || bytes + b > byteCapacity {
             pthread_cond_wait(&notFull, &mutex)
         }
         guard !closed else {
@@ -56,8 +68,9 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
             waiter.resume(returning: element)
             return true
         }
-        batches.append((element, w))
+        batches.append((element, w, b))
         weight += w
+        bytes += b
         pthread_mutex_unlock(&mutex)
         return true
     }
@@ -115,13 +128,14 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
     private func takeLocked() -> Element? {
         if !signals.isEmpty { return signals.removeFirst() }
         guard batchHead < batches.count else { return nil }
-        let (element, w) = batches[batchHead]
+        let (element, w, b) = batches[batchHead]
         batchHead += 1
         if batchHead > 64, batchHead * 2 > batches.count {
             batches.removeFirst(batchHead)
             batchHead = 0
         }
         weight -= w
+        bytes -= b
         pthread_cond_broadcast(&notFull)
         return element
     }

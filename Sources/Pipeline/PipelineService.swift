@@ -69,8 +69,9 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
         let engine = try Self.makeEngine(settings.reasoning)
         if let recovery = engine?.cacheRecovery { recoverer.report(recovery) }
         reasoning = ReasoningSlot(.init(engine: engine, configuration: settings.reasoning, demo: settings.demo),
-                                  cachePath: settings.verdictCachePath, recoverer: recoverer)
-        channel = BatchChannel(capacity: settings.queueCapacity)
+                                  cachePath: settings.verdictCachePath, cacheSize: settings.verdictCacheSize,
+                                  cacheMaxBytes: settings.verdictCacheMaxBytes, recoverer: recoverer)
+        channel = BatchChannel(capacity: settings.queueCapacity, byteCapacity: settings.queueMaxBytes)
 
         let (miner, freshMiner) = Self.restoreMiner(settings, logger: logger, recoverer: recoverer)
         if let freshMiner, FileManager.default.fileExists(atPath: settings.triageSnapshotPath) {

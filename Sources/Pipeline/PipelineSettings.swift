@@ -36,6 +36,8 @@ public struct PipelineSettings: Sendable {
     public var stateDirectory: String
     /// Records queued between the source threads and the stage task.
     public var queueCapacity: Int
+    /// Bytes of records queued there (`LogRecord.queuedBytes`).
+    public var queueMaxBytes: Int
     /// Records read per `nextBatch` call.
     public var batchSize: Int
     public var minerSnapshotInterval: Duration
@@ -50,6 +52,10 @@ public struct PipelineSettings: Sendable {
     public var minerSnapshotPath: String { "\(stateDirectory)/miner.snapshot" }
     public var triageSnapshotPath: String { "\(stateDirectory)/triage.snapshot" }
     public var verdictCachePath: String { "\(stateDirectory)/verdicts.cache" }
+    /// `reasoning.cache_size` and `reasoning.cache_max_bytes`, which bound the cache also while
+    /// reasoning is off (operator labels are still written to it then).
+    public var verdictCacheSize: Int
+    public var verdictCacheMaxBytes: Int
 
     /// Sent as the model name when `reasoning.model` is unset (llama.cpp and vLLM serving one
     /// model answer with the loaded one).
@@ -59,6 +65,9 @@ public struct PipelineSettings: Sendable {
         stateDirectory = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? c.daemon.stateDirectory
         queueCapacity = c.daemon.queueCapacity
+        queueMaxBytes = c.daemon.queueMaxBytes
+        verdictCacheSize = c.reasoning.cacheSize
+        verdictCacheMaxBytes = c.reasoning.cacheMaxBytes
         batchSize = max(1, min(512, c.daemon.queueCapacity / 4))
         shutdownTimeout = c.daemon.shutdownTimeout
         minerSnapshotInterval = c.miner.snapshotInterval
@@ -85,7 +94,7 @@ public struct PipelineSettings: Sendable {
             let journal = JournalSourceConfiguration(
                 id: "journal", open: open, units: j.units,
                 maxPriority: j.learnFromAllPriorities ? nil : j.maxPriority,
-                readFrom: j.startAt == .beginning ? .head : .tail, fallback: .maxAge(j.maxAge))
+                readFrom: j.startAt == .beginning ? .head : .tail, fallback: .maxAge(j.maxAge), maxLineBytes: j.maxLineBytes)
             do { try journal.validate() } catch { throw .configuration(key: "sources.journal", reason: error.description) }
             let field: SessionizerConfiguration.RecordField
             switch s.journalKeyField {
@@ -142,6 +151,8 @@ public struct PipelineSettings: Sendable {
                 rejudgeSkipped: c.reasoning.rejudgeSkipped, rejudgeInterval: c.reasoning.rejudgeInterval,
                 rejudgeCapacity: c.reasoning.rejudgeCapacity)
             r.cachePath = verdictCachePath
+            r.cacheSize = verdictCacheSize
+            r.cacheMaxBytes = verdictCacheMaxBytes
             r.fewShot = .init(maxExamples: c.reasoning.fewShotExamples, maxTokens: c.reasoning.fewShotMaxTokens,
                               examplesPath: c.reasoning.fewShotFile)
             do { try r.validate() } catch { throw .configuration(key: "reasoning", reason: error.description) }

@@ -15,13 +15,20 @@ final class ReasoningSlot: Sendable {
     private let state: Mutex<Current>
     /// The verdict cache file, which holds the operator labels also while reasoning is off.
     let cachePath: String
+    /// The cache's bounds (`reasoning.cache_size`, `reasoning.cache_max_bytes`) for opening it
+    /// while reasoning is off.
+    let cacheSize: Int
+    let cacheMaxBytes: Int
 
     /// Records a damaged cache file set aside while reasoning is off.
     let recoverer: StateRecoverer?
 
-    init(_ current: Current, cachePath: String, recoverer: StateRecoverer? = nil) {
+    init(_ current: Current, cachePath: String, cacheSize: Int = VerdictCache.defaultCapacity,
+         cacheMaxBytes: Int = VerdictCache.defaultMaxBytes, recoverer: StateRecoverer? = nil) {
         state = Mutex(current)
         self.cachePath = cachePath
+        self.cacheSize = cacheSize
+        self.cacheMaxBytes = cacheMaxBytes
         self.recoverer = recoverer
     }
 
@@ -41,7 +48,7 @@ final class ReasoningSlot: Sendable {
     @discardableResult
     func updateLabels<Result: Sendable>(_ change: @Sendable (inout VerdictCache) -> Result) async throws(ReasoningError) -> Result {
         if let engine = current.engine { return try await engine.updateLabels(change) }
-        var (cache, recovery) = VerdictCache.openRecovering(path: cachePath)
+        var (cache, recovery) = VerdictCache.openRecovering(path: cachePath, capacity: cacheSize, maxBytes: cacheMaxBytes)
         if let recovery { recoverer?.report(recovery) }
         let result = change(&cache)
         try cache.save()
@@ -51,6 +58,6 @@ final class ReasoningSlot: Sendable {
     /// Every operator label, from the engine in force or, with reasoning off, the cache file.
     func operatorLabels() async -> [VerdictCache.Override] {
         if let engine = current.engine { return await engine.operatorLabels }
-        return (try? VerdictCache.open(path: cachePath))?.operatorOverrides ?? []
+        return (try? VerdictCache.open(path: cachePath, capacity: cacheSize, maxBytes: cacheMaxBytes))?.operatorOverrides ?? []
     }
 }

@@ -106,7 +106,7 @@ final class SourceReader: @unchecked Sendable {
                 if !idlePending.exchange(true, ordering: .acquiringAndReleasing) {
                     channel.post(.idle(id, WallClockTime.now()))
                 }
-            } else if !channel.send(.batch(id, batch), weight: batch.count) {
+            } else if !channel.send(.batch(id, batch), weight: batch.count, bytes: batch.reduce(0) { $0 + $1.queuedBytes }) {
                 return
             }
         }

@@ -1,15 +1,16 @@
 import Control
+import Foundation
 import NIOConcurrencyHelpers
 import RationCore
 
 /// The most recent alerts in memory, and the followers waiting for new ones. The pipeline
 /// publishes every new or updated alert here; the control socket lists and follows them.
-/// Bounded: at most `capacity` alerts, and each follower buffers at most `followerBuffer`
-/// (a lagging follower loses the oldest, never slows the pipeline).
+/// Bounded: at most `capacity` alerts and `maxBytes` of them (`bytes(of:)`), the first
+/// published going first, in O(1); each follower buffers at most `followerBuffer` (a lagging
+/// follower loses the oldest, never slows the pipeline).
 public final class AlertBoard: Sendable {
     private struct State {
-        var alerts: [AlertID: Alert] = [:]
-        var order: [AlertID] = []
+        var alerts: LeastRecentlyUsedMap<AlertID, Alert>
         var followers: [Int: AsyncStream<Alert>.Continuation] = [:]
         var nextFollower = 0
         var published = 0
@@ -17,24 +18,32 @@ public final class AlertBoard: Sendable {
     }
 
     public let capacity: Int
+    public let maxBytes: Int
     public let followerBuffer: Int
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
 
-    public init(capacity: Int = 10_000, followerBuffer: Int = 256) {
+    public static let defaultCapacity = 1_000
+    public static let defaultMaxBytes = 16 << 20
+
+    public init(capacity: Int = defaultCapacity, maxBytes: Int = defaultMaxBytes, followerBuffer: Int = 256) {
         self.capacity = capacity
+        self.maxBytes = maxBytes
         self.followerBuffer = followerBuffer
+        state = NIOLockedValueBox(State(alerts: LeastRecentlyUsedMap(capacity: capacity, maxCost: maxBytes)))
+    }
+
+    /// What an alert holds in memory, taken as the size of its JSON form (its messages,
+    /// template texts and rationale dominate both) plus the board's slot.
+    public static func bytes(of alert: Alert) -> Int {
+        let encoder = JSONEncoder()
+        return ((try? encoder.encode(alert).count) ?? 0) + 256
     }
 
     /// Adds or replaces an alert (same id: an update such as a new count or verdict).
     public func publish(_ alert: Alert) {
+        let bytes = Self.bytes(of: alert)
         let followers = state.withLockedValue { s -> [AsyncStream<Alert>.Continuation] in
-            if s.alerts.updateValue(alert, forKey: alert.id) == nil {
-                s.order.append(alert.id)
-                if s.order.count > capacity {
-                    let evicted = s.order.removeFirst()
-                    s.alerts[evicted] = nil
-                }
-            }
+            s.alerts.insert(alert, for: alert.id, cost: bytes, refresh: false)
             s.published += 1
             s.last = alert
             return Array(s.followers.values)
@@ -42,13 +51,12 @@ public final class AlertBoard: Sendable {
         for f in followers { f.yield(alert) }
     }
 
-    public func alert(id: AlertID) -> Alert? { state.withLockedValue { $0.alerts[id] } }
+    public func alert(id: AlertID) -> Alert? { state.withLockedValue { $0.alerts.peek(id) } }
 
     public func update(id: AlertID, _ body: (inout Alert) -> Void) -> Alert? {
         let updated = state.withLockedValue { s -> Alert? in
-            guard var a = s.alerts[id] else { return nil }
+            guard var a = s.alerts.peek(id) else { return nil }
             body(&a)
-            s.alerts[id] = a
             return a
         }
         if let updated { publish(updated) }
@@ -58,7 +66,7 @@ public final class AlertBoard: Sendable {
     /// Matching alerts, most recently seen first (ties: higher id first, the order
     /// `PageCursor` pages by), at most `query.limit`.
     public func alerts(matching query: AlertQuery) -> [Alert] {
-        let all = state.withLockedValue { s in s.order.compactMap { s.alerts[$0] } }
+        let all = state.withLockedValue { s in Array(s.alerts.values) }
         let limit = query.limit ?? AlertQuery.defaultLimit
         return Array(all.filter { query.matches(AlertRecord($0)) }
             .sorted { ($0.lastSeen.microsecondsSinceEpoch, $0.id.rawValue) > ($1.lastSeen.microsecondsSinceEpoch, $1.id.rawValue) }
@@ -84,7 +92,9 @@ public final class AlertBoard: Sendable {
         for f in followers { f.finish() }
     }
 
-    public var count: Int { state.withLockedValue { $0.order.count } }
+    public var count: Int { state.withLockedValue { $0.alerts.count } }
+    /// Bytes of the alerts kept, as `bytes(of:)` counts them.
+    public var bytes: Int { state.withLockedValue { $0.alerts.totalCost } }
     public var followerCount: Int { state.withLockedValue { $0.followers.count } }
     public var last: Alert? { state.withLockedValue { $0.last } }
 }

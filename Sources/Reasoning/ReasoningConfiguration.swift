@@ -31,6 +31,10 @@ public struct ReasoningConfiguration: Sendable, Hashable {
     public var constraint: ReplyConstraint
     /// Persisted verdict cache; nil keeps it in memory only.
     public var cachePath: String?
+    /// Most verdicts cached (`reasoning.cache_size`); 0 caches none.
+    public var cacheSize = VerdictCache.defaultCapacity
+    /// Most bytes the cached verdicts may hold (`reasoning.cache_max_bytes`).
+    public var cacheMaxBytes = VerdictCache.defaultMaxBytes
     /// New verdicts are written to `cachePath` at most this long after they arrive.
     public var cacheSaveInterval: Duration
     /// Ask about the whole window when no template is abnormal but triage's evidence is about

@@ -70,8 +70,11 @@ public actor ReasoningEngine {
     /// `statistics.cacheWarning`; an unreadable few-shot file is an error naming its line.
     public init(configuration: ReasoningConfiguration) throws(ReasoningError) {
         var recovery: Recovery?
-        var cache = VerdictCache()
-        if let path = configuration.cachePath { (cache, recovery) = VerdictCache.openRecovering(path: path) }
+        var cache = VerdictCache(capacity: configuration.cacheSize, maxBytes: configuration.cacheMaxBytes)
+        if let path = configuration.cachePath {
+            (cache, recovery) = VerdictCache.openRecovering(path: path, capacity: configuration.cacheSize,
+                                                            maxBytes: configuration.cacheMaxBytes)
+        }
         try configuration.validate()
         self.init(configuration: configuration, pool: try EndpointPool(configuration: configuration),
                   models: configuration.endpoints.map(\.model), cache: cache, cacheRecovery: recovery,

@@ -1,8 +1,10 @@
 import Foundation
 import RationCore
 
-/// Verdicts per template text, model and prompt version, persisted as one JSON file written
-/// atomically. Operator overrides win over everything: a label set on a template matches as
+/// Verdicts per template text, model and prompt version, at most `capacity` of them and
+/// `maxBytes` of text, forgetting the least recently used first in O(1). Persisted as an
+/// append-only file (`VerdictCache+File.swift`): a save appends what changed and rewrites the
+/// file only when it holds twice the live records. Operator overrides win over everything: a label set on a template matches as
 /// a pattern (`<*>` matches any run of characters), a label an alert implies matches its
 /// template text exactly (see `Override.Match`).
 /// A template whose text generalised (gained `<*>`) inherits the verdict of the instances
@@ -59,71 +61,82 @@ public struct VerdictCache: Sendable {
         var key: Key
         var verdict: Verdict
         var sequence: UInt64
-    }
 
-    struct FileModel: Codable {
-        var format: Int
-        var entries: [Entry]
-        var overrides: [Override]
+        /// Bytes the entry holds: its strings, plus what a key, a verdict and a slot take
+        /// (`scripts/memory-budget` prints it beside what entries take of the heap).
+        var bytes: Int {
+            key.templateText.utf8.count + key.model.utf8.count + key.promptVersion.utf8.count
+                + verdict.rationale.utf8.count + (verdict.model?.utf8.count ?? 0) + Self.fixedBytes
+        }
+
+        static let fixedBytes = 400
     }
 
     /// Nil: memory only.
     public let path: String?
-    /// Most entries kept; the oldest go first.
-    public let capacity: Int
-    private var entries: [Key: Entry] = [:]
-    private var overrides: [String: Override] = [:]
-    private var sequence: UInt64 = 0
+    /// Most verdicts kept (`reasoning.cache_size`); the least recently used go first.
+    public var capacity: Int { entries.capacity }
+    /// Most bytes the verdicts may hold (`reasoning.cache_max_bytes`), as `Entry.bytes` counts them.
+    public var maxBytes: Int { entries.maxCost }
+    var entries: LeastRecentlyUsedMap<Key, Entry>
+    var overrides: [String: Override] = [:]
+    var sequence: UInt64 = 0
+    /// What changed since the file was last written, to append on the next save.
+    var unsaved: [FileRecord] = []
+    /// Records the file holds (live or superseded), for deciding when to compact it.
+    var recordsOnFile = 0
+    /// The file must be written whole on the next save (older format, torn tail, no file yet).
+    var needsRewrite = true
 
-    public init(path: String? = nil, capacity: Int = 100_000) {
+    public static let defaultCapacity = 10_000
+    public static let defaultMaxBytes = 16 << 20
+
+    public init(path: String? = nil, capacity: Int = defaultCapacity, maxBytes: Int = defaultMaxBytes) {
         self.path = path
-        self.capacity = capacity
+        entries = LeastRecentlyUsedMap(capacity: capacity, maxCost: maxBytes)
     }
 
-    /// Loads `path` when it exists. A file that is not a cache is an error naming it.
-    public static func open(path: String, capacity: Int = 100_000) throws(ReasoningError) -> VerdictCache {
-        var cache = VerdictCache(path: path, capacity: capacity)
+    /// Loads `path` when it exists. A file that is not a cache is an error naming it; a torn
+    /// last record (a crash during an append) is dropped.
+    public static func open(path: String, capacity: Int = defaultCapacity,
+                            maxBytes: Int = defaultMaxBytes) throws(ReasoningError) -> VerdictCache {
+        var cache = VerdictCache(path: path, capacity: capacity, maxBytes: maxBytes)
         let bytes: [UInt8]?
         do { bytes = try DurableFile.read(path) } catch { throw .cache(path: path, detail: error.description) }
         guard let bytes else { return cache }
-        let model: FileModel
-        do { model = try JSONDecoder().decode(FileModel.self, from: Data(bytes)) } catch {
-            throw .cache(path: path, detail: "not a verdict cache: \(OpenAIChatClient.describe(error))")
-        }
-        guard model.format == 1 else { throw .cache(path: path, detail: "format \(model.format) is newer than this rationd") }
-        for entry in model.entries {
-            cache.entries[entry.key] = entry
-            cache.sequence = max(cache.sequence, entry.sequence)
-        }
-        for override in model.overrides { cache.overrides[override.templateText] = override }
+        try cache.load(bytes)
         return cache
     }
 
     /// Like `open`, but a corrupt file is moved aside (`<path>.damaged-<time>`) and an empty
     /// cache returned with the recovery, so a bad file never stops the daemon and nothing is lost.
-    public static func openRecovering(path: String, capacity: Int = 100_000) -> (VerdictCache, recovery: Recovery?) {
+    public static func openRecovering(path: String, capacity: Int = defaultCapacity,
+                                      maxBytes: Int = defaultMaxBytes) -> (VerdictCache, recovery: Recovery?) {
         do throws(ReasoningError) {
-            return (try open(path: path, capacity: capacity), nil)
+            return (try open(path: path, capacity: capacity, maxBytes: maxBytes), nil)
         } catch {
             let aside = Recovery.moveAside(path)
-            return (VerdictCache(path: path, capacity: capacity),
+            return (VerdictCache(path: path, capacity: capacity, maxBytes: maxBytes),
                     Recovery(what: "verdict cache", path: path, movedTo: aside,
                              reason: "\(error); " + (aside.map { "moved aside to \($0), starting empty" } ?? "starting empty")))
         }
     }
 
     public var count: Int { entries.count }
+    /// Bytes the verdicts hold, as `Entry.bytes` counts them.
+    public var bytes: Int { entries.totalCost }
     public var overrideCount: Int { overrides.count }
     /// Every operator override, by template text (for exports of the operator's labels).
     public var operatorOverrides: [Override] { overrides.values.sorted { $0.templateText < $1.templateText } }
 
-    /// The cached or overriding verdict for a template, marked `cached`.
+    /// The cached or overriding verdict for a template, marked `cached`; a cached verdict
+    /// becomes the most recently used.
     public mutating func lookup(_ key: Key) -> Verdict? {
         if !key.isWindow, let override = override(for: key.templateText) {
             return Verdict(label: override.label, status: .operatorOverride, rationale: override.note ?? "operator override",
                            cached: true)
         }
-        if var verdict = entries[key]?.verdict {
+        if var verdict = entries.use(key)?.verdict {
             verdict.cached = true
             return verdict
         }
@@ -137,10 +150,9 @@ public struct VerdictCache: Sendable {
         sequence += 1
         var stored = verdict
         stored.cached = false
-        entries[key] = Entry(key: key, verdict: stored, sequence: sequence)
-        if entries.count > capacity, let oldest = entries.values.min(by: { $0.sequence < $1.sequence }) {
-            entries[oldest.key] = nil
-        }
+        let entry = Entry(key: key, verdict: stored, sequence: sequence)
+        entries.insert(entry, for: key, cost: entry.bytes)
+        record(.verdict(entry))
     }
 
     /// An operator's label for a template text. A label set on the template itself (`alert`
@@ -151,13 +163,16 @@ public struct VerdictCache: Sendable {
     public mutating func setOverride(templateText: String, label: Verdict.Label, note: String? = nil,
                                      alert: UInt64? = nil, time: Int64? = nil) -> Bool {
         if alert != nil, let existing = overrides[templateText], existing.alert == nil { return false }
-        overrides[templateText] = Override(templateText: templateText, label: label, note: note, alert: alert, time: time,
-                                           match: alert == nil ? .pattern : .exact)
+        let override = Override(templateText: templateText, label: label, note: note, alert: alert, time: time,
+                                match: alert == nil ? .pattern : .exact)
+        overrides[templateText] = override
+        record(.label(override))
         return true
     }
 
     public mutating func removeOverride(templateText: String) {
-        overrides[templateText] = nil
+        guard overrides.removeValue(forKey: templateText) != nil else { return }
+        record(.unlabel(templateText))
     }
 
     /// An operator's label on an alert, passed on to the templates it implies
@@ -175,25 +190,12 @@ public struct VerdictCache: Sendable {
     /// Takes in what `other` knows and this cache does not: verdicts for keys it lacks, and
     /// operator labels for texts it has no label for (its own, newer, win).
     public mutating func merge(_ other: VerdictCache) {
-        for (key, entry) in other.entries.sorted(by: { $0.value.sequence < $1.value.sequence }) where entries[key] == nil {
+        for (key, entry) in other.entries.leastRecentFirst where entries.peek(key) == nil {
             store(entry.verdict, for: key)
         }
-        for (text, override) in other.overrides where overrides[text] == nil { overrides[text] = override }
-    }
-
-    /// Writes the whole cache atomically; a no-op for a memory-only cache.
-    public func save() throws(ReasoningError) {
-        guard let path else { return }
-        let model = FileModel(format: 1, entries: entries.values.sorted { $0.sequence < $1.sequence },
-                              overrides: overrides.values.sorted { $0.templateText < $1.templateText })
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try DurableFile.write(Array(try encoder.encode(model)), to: path, mode: 0o640)
-        } catch let error as DurableFileError {
-            throw .cache(path: path, detail: error.description)
-        } catch {
-            throw .cache(path: path, detail: "cannot encode: \(error)")
+        for (text, override) in other.overrides where overrides[text] == nil {
+            overrides[text] = override
+            record(.label(override))
         }
     }
 
@@ -208,10 +210,10 @@ public struct VerdictCache: Sendable {
     /// only when they all carry the same label.
     private func inherit(_ key: Key) -> Verdict? {
         let pattern = TemplatePattern(key.templateText)
-        let instances = entries.values.filter {
+        let instances = Array(entries.values.filter {
             !$0.key.isWindow && $0.key.model == key.model && $0.key.promptVersion == key.promptVersion && $0.key.templateText != key.templateText
                 && pattern.matches($0.key.templateText)
-        }
+        })
         guard let first = instances.first, let label = first.verdict.label,
               instances.allSatisfy({ $0.verdict.label == label && $0.verdict.status == .verified })
         else { return nil }

@@ -22,6 +22,10 @@ public struct MinerConfiguration: Sendable, Hashable {
     public var maxChildren: Int
     /// LRU cap on live templates; the least recently matched one is evicted beyond it.
     public var maxTemplates: Int
+    /// Bytes the live templates may hold in all (text, word offsets, token hashes and a fixed
+    /// share each); the least recently matched are evicted beyond it, so long templates
+    /// cannot take `maxTemplates` times `maxLineBytes`.
+    public var maxTemplateBytes: Int
     /// Tokens kept per line; the rest of a longer line becomes one trailing parameter.
     public var maxTokens: Int
     /// Bytes of a line looked at; longer lines are cut here and counted.
@@ -43,7 +47,7 @@ public struct MinerConfiguration: Sendable, Hashable {
 
     public init(depth: Int = 4, similarityThreshold: Double = 0.95, distinctValuesForParameter: Int = 6,
                 maxLearnedPositions: Int = 1, candidatesPerLeaf: Int = 64, maxChildren: Int = 100,
-                maxTemplates: Int = 10_000, maxTokens: Int = 128, maxLineBytes: Int = 16 * 1024,
+                maxTemplates: Int = 10_000, maxTemplateBytes: Int = 32 << 20, maxTokens: Int = 128, maxLineBytes: Int = 16 * 1024,
                 exactCacheSize: Int = 65_536,
                 valueKeys: [String] = ["user", "username", "host", "hostname"], extraMasks: [MaskingRule] = [],
                 maxNewTemplatesPerMinute: Int = 600, snapshotInterval: Duration = .seconds(300)) {
@@ -54,6 +58,7 @@ public struct MinerConfiguration: Sendable, Hashable {
         self.candidatesPerLeaf = candidatesPerLeaf
         self.maxChildren = maxChildren
         self.maxTemplates = maxTemplates
+        self.maxTemplateBytes = maxTemplateBytes
         self.maxTokens = maxTokens
         self.maxLineBytes = maxLineBytes
         self.exactCacheSize = exactCacheSize
@@ -77,6 +82,7 @@ public struct MinerConfiguration: Sendable, Hashable {
         if candidatesPerLeaf < 1 { throw bad("candidatesPerLeaf", "must be at least 1, is \(candidatesPerLeaf)") }
         if maxChildren < 1 { throw bad("maxChildren", "must be at least 1, is \(maxChildren)") }
         if maxTemplates < 1 { throw bad("maxTemplates", "must be at least 1, is \(maxTemplates)") }
+        if maxTemplateBytes < 64 << 10 { throw bad("maxTemplateBytes", "must be at least 64 KiB, is \(maxTemplateBytes)") }
         if maxTokens < 2 { throw bad("maxTokens", "must be at least 2, is \(maxTokens)") }
         if maxLineBytes < 16 { throw bad("maxLineBytes", "must be at least 16, is \(maxLineBytes)") }
         if maxNewTemplatesPerMinute < 0 {

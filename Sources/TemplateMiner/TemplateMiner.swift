@@ -31,6 +31,10 @@ public struct TemplateMiner: Sendable {
     let depth: Int
     let maxChildren: Int
     let maxTemplates: Int
+    let maxTemplateBytes: Int
+    /// Bytes the live templates hold (`TemplateRecord.bytes` when each was filed), by slot and in all.
+    var slotBytes: [Int] = []
+    var templateBytes = 0
     let exactCacheSize: Int
     let similarityThreshold: Double
     let candidatesPerLeaf: Int
@@ -57,6 +61,7 @@ public struct TemplateMiner: Sendable {
         depth = configuration.depth
         maxChildren = configuration.maxChildren
         maxTemplates = configuration.maxTemplates
+        maxTemplateBytes = configuration.maxTemplateBytes
         exactCacheSize = configuration.exactCacheSize
         similarityThreshold = configuration.similarityThreshold
         candidatesPerLeaf = configuration.candidatesPerLeaf
@@ -175,7 +180,7 @@ public struct TemplateMiner: Sendable {
         let id = slotIDs[Int(slot)]
         exactCache.insert(scratch.sequenceHash, id: id, slot: slot)
         let result = MinedLine(templateID: TemplateID(id), parameters: parameters(slot, bytes), isNewTemplate: isNew)
-        if slotByID.count > maxTemplates { evictOldest() }
+        evictOverBudget()
         return result
     }
 
@@ -340,7 +345,7 @@ public struct TemplateMiner: Sendable {
         let slot = insert(TemplateRecord(id: id, hashes: [TokenHash.wildcard], text: TemplateText([text]),
                                          leaf: -1, wildcards: 0), path: [Self.overflowBranch])
         overflowIDs[source] = id
-        if slotByID.count > maxTemplates { evictOldest() }
+        evictOverBudget()
         return slotByID[id] ?? slot
     }
 
@@ -357,6 +362,7 @@ public struct TemplateMiner: Sendable {
     mutating func insert(_ record: consuming TemplateRecord, leaf: Int32, matches: UInt64 = 0) -> Int32 {
         record.leaf = leaf
         let id = record.id
+        let bytes = record.bytes
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
@@ -365,9 +371,12 @@ public struct TemplateMiner: Sendable {
             matchCounts.append(0)
             slotIDs.append(0)
             wildcardCounts.append(0)
+            slotBytes.append(0)
             slot = Int32(records.count - 1)
         }
         let s = Int(slot)
+        slotBytes[s] = bytes
+        templateBytes += bytes
         matchCounts[s] = matches
         slotIDs[s] = id.rawValue
         wildcardCounts[s] = Int32(record.wildcards)
@@ -376,6 +385,16 @@ public struct TemplateMiner: Sendable {
         slotByID[id] = slot
         recency.insert(slot)
         return slot
+    }
+
+    /// Evicts the least recently used templates while more than `maxTemplates` are live or
+    /// they hold more than `maxTemplateBytes`; the newest is always kept.
+    private mutating func evictOverBudget() {
+        while slotByID.count > maxTemplates || (templateBytes > maxTemplateBytes && slotByID.count > 1) {
+            let before = slotByID.count
+            evictOldest()
+            if slotByID.count == before { return }
+        }
     }
 
     private mutating func evictOldest() {
@@ -393,6 +412,8 @@ public struct TemplateMiner: Sendable {
         tree.remove(template: slot, from: record.leaf)
         slotByID[record.id] = nil
         slotIDs[Int(slot)] = 0
+        templateBytes -= slotBytes[Int(slot)]
+        slotBytes[Int(slot)] = 0
         freeSlots.append(slot)
         return record
     }

@@ -11,6 +11,14 @@ struct TemplateRecord: Sendable {
     var wildcards: Int
     /// Other words seen at a position by lines that agree with the template elsewhere.
     var variants: [PositionVariants] = []
+
+    /// What the template holds when filed: its text, word offsets and token hashes, plus a
+    /// fixed share for the record, its slot, tree entry and id index (`maxTemplateBytes`
+    /// counts this; variants, at most `distinctValuesForParameter` hashes per learned
+    /// position, come on top).
+    var bytes: Int { text.bytes.count + text.count * 4 + hashes.count * 8 + Self.fixedBytes }
+
+    static let fixedBytes = 320
 }
 
 /// Distinct words (their hashes) that lines put at one position of a template, up to the

@@ -134,7 +134,8 @@ struct EvalReasoningCommand: AsyncParsableCommand {
     }
 
     private func makeEngine(_ configuration: ReasoningConfiguration) throws -> ReasoningEngine {
-        let (cache, recovery) = VerdictCache.openRecovering(path: configuration.cachePath!)
+        let (cache, recovery) = VerdictCache.openRecovering(path: configuration.cachePath!, capacity: configuration.cacheSize,
+                                                               maxBytes: configuration.cacheMaxBytes)
         if let recovery { print("warning: \(recovery.reason)") }
         if backend == "oracle" {
             let oracle = try OracleBackend.load(path: labelsPath, column: labelColumn)

@@ -31,6 +31,24 @@ import RationCore
         #expect(source.statistics.entriesDelivered == 31)
     }
 
+    /// A message longer than `maxLineBytes` is cut there and flagged, as a file's long line is;
+    /// shorter ones are untouched.
+    @Test func longMessagesAreCutAtMaxLineBytesAndMarked() throws {
+        let fixtures = try JournalFixtures()
+        defer { fixtures.remove() }
+        let path = try fixtures.unpack("units")
+        let source = try JournalSource(configuration: .init(open: .files([path]), readFrom: .head, maxLineBytes: 16 * 1024),
+                                       notify: NoticeLog().handler)
+        let records = try source.drain()
+        #expect(records.count == 31)
+        let big = try #require(records.last)
+        #expect(big.message.count == 16 * 1024)
+        #expect(big.messageBytes == (0..<(16 * 1024)).map { UInt8(ascii: "a") + UInt8($0 % 26) })
+        #expect(big.fields.truncated)
+        #expect(records.dropLast().allSatisfy { !$0.fields.truncated })
+        #expect(records.first?.displayMessage == "entry 0 from nginx.service")
+    }
+
     @Test func unitIdentifierAndPriorityMatches() throws {
         let fixtures = try JournalFixtures()
         defer { fixtures.remove() }

@@ -26,6 +26,48 @@ import Testing
         #expect(channel.depth == 0)
     }
 
+    /// A source of long lines fills the queue's bytes long before its record count: the
+    /// sender blocks on bytes, and nothing is dropped.
+    @Test func byteBoundBlocksTheSenderBeforeTheRecordBound() async throws {
+        let channel = BatchChannel<Int>(capacity: 1_000, byteCapacity: 100_000)
+        let sent = Atomic<Int>(0)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            for i in 0..<5 {
+                channel.send(i, weight: 2, bytes: 40_000)
+                sent.add(1, ordering: .relaxed)
+            }
+            done.signal()
+        }.start()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(sent.load(ordering: .relaxed) == 2, "80,000 of 100,000 bytes queued; the third batch must wait")
+        #expect(channel.depth == 4 && channel.depthBytes == 80_000)
+        var received: [Int] = []
+        for _ in 0..<5 { received.append(await channel.receive()!) }
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(received == [0, 1, 2, 3, 4])
+        #expect(channel.depthBytes == 0)
+    }
+
+    @Test func anOversizedBatchWaitsForAnEmptyQueue() async throws {
+        let channel = BatchChannel<Int>(capacity: 1_000, byteCapacity: 1_000)
+        channel.send(0, weight: 1, bytes: 10)
+        let sent = Atomic<Bool>(false)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            channel.send(1, weight: 1, bytes: 5_000)
+            sent.store(true, ordering: .relaxed)
+            done.signal()
+        }.start()
+        try await Task.sleep(for: .milliseconds(200))
+        let sentEarly = sent.load(ordering: .relaxed)
+        #expect(!sentEarly, "a batch over the byte bound waits for the queue to empty")
+        #expect(await channel.receive() == 0)
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(channel.depthBytes == 5_000)
+        #expect(await channel.receive() == 1)
+    }
+
     @Test func signalsGoFirstAndCloseDrainsThenEnds() async {
         let channel = BatchChannel<String>(capacity: 100)
         channel.send("batch", weight: 1)

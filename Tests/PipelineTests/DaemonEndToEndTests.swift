@@ -255,10 +255,16 @@ import Glibc
         try await until("the disk alert", daemon: daemon) { try !alerts().isEmpty }
         let alert = try #require(try alerts().first)
         let template = try #require(alert.templates.first)
+        /// The labels the cache file holds: its lines replayed (a label set, a label withdrawn).
         func overridesOnFile() throws -> [[String: Any]] {
             let cache = try String(contentsOfFile: dir + "/state/verdicts.cache", encoding: .utf8)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(cache.utf8)) as? [String: Any])
-            return try #require(object["overrides"] as? [[String: Any]])
+            var labels: [String: [String: Any]] = [:]
+            for line in cache.split(separator: "\n") {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                if let label = object["label"] as? [String: Any], let text = label["templateText"] as? String { labels[text] = label }
+                if let text = object["unlabel"] as? String { labels[text] = nil }
+            }
+            return labels.keys.sorted().compactMap { labels[$0] }
         }
 
         // An alert label implies one for its single template...

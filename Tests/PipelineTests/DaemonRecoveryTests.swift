@@ -77,6 +77,7 @@ import Glibc
         let labelled = String(decoding: try e2e.rationctl(["label", "template", String(template.id), "normal"]), as: UTF8.self)
         #expect(labelled.hasPrefix("template \(template.id) labelled normal"))
         let saved = try String(contentsOfFile: cache, encoding: .utf8)
-        #expect(saved.contains("\"overrides\""), "the labels file is written again")
+        #expect(saved.hasPrefix("{\"format\":2}\n") && saved.contains("{\"label\":{\"label\":\"normal\""),
+                "the labels file is written again")
     }
 }

@@ -23,6 +23,30 @@ import Testing
         #expect(board.last?.id == AlertID(5))
     }
 
+    /// Alerts with long messages fill the board's bytes before its count: the first
+    /// published go first, and the board never holds more than its bytes (plus the newest).
+    @Test func keepsTheNewestWithinItsBytes() {
+        func big(_ id: UInt64) -> Alert {
+            var a = Self.alert(id, seconds: Int64(id))
+            a.window.events[0].message = String(repeating: "x", count: 10_000)
+            return a
+        }
+        // Room for three (ids of two digits encode one byte longer), not four.
+        let room = AlertBoard.bytes(of: big(10)) * 3 + 100
+        let board = AlertBoard(capacity: 1_000, maxBytes: room)
+        for i in 1...10 { board.publish(big(UInt64(i))) }
+        #expect(board.count == 3)
+        #expect(board.bytes <= room)
+        #expect(board.alerts(matching: AlertQuery()).map(\.id.rawValue) == [10, 9, 8])
+        // An update does not make an old alert new again.
+        var updated = big(8)
+        updated.count = 2
+        board.publish(updated)
+        board.publish(big(11))
+        #expect(board.alert(id: AlertID(8)) == nil)
+        #expect(board.alerts(matching: AlertQuery()).map(\.id.rawValue) == [11, 10, 9])
+    }
+
     @Test func updatesReplaceInPlaceAndReachFollowers() async {
         let board = AlertBoard()
         board.publish(Self.alert(1, unit: "x.service"))
