@@ -82,4 +82,45 @@ import Testing
         #expect(queue.slotsByRecency == reference)
         #expect(queue.count == reference.count)
     }
+
+    /// Removal from any place (least, most recent, middle, the only slot), removal of a slot
+    /// not there, and reuse of removed slots keep the order exact.
+    @Test func removalAndReuseKeepTheOrder() {
+        var generator = SplitMix64(seed: 5)
+        var queue = RecencyQueue()
+        var reference: [Int32] = []   // least recent first
+        var free: [Int32] = []
+        var next: Int32 = 0
+        for _ in 0..<20_000 {
+            switch generator.next() % 8 {
+            case 0...2:
+                let slot = free.popLast() ?? { defer { next += 1 }; return next }()
+                queue.insert(slot)
+                reference.append(slot)
+            case 3...4 where !reference.isEmpty:
+                let slot = reference[Int(generator.next() % UInt64(reference.count))]
+                queue.touch(slot)
+                reference.removeAll { $0 == slot }
+                reference.append(slot)
+            case 5 where !reference.isEmpty:
+                let slot = generator.next() % 2 == 0 ? reference.last! : reference[Int(generator.next() % UInt64(reference.count))]
+                queue.remove(slot)
+                #expect(!queue.contains(slot))
+                queue.remove(slot)
+                reference.removeAll { $0 == slot }
+                free.append(slot)
+            case 6:
+                #expect(queue.popLeastRecent() == reference.first)
+                if let first = reference.first {
+                    reference.removeFirst()
+                    free.append(first)
+                }
+            default:
+                #expect(queue.slotsByRecency == reference)
+            }
+            #expect(queue.count == reference.count)
+        }
+        while let slot = queue.popLeastRecent() { #expect(slot == reference.removeFirst()) }
+        #expect(reference.isEmpty && queue.count == 0 && queue.slotsByRecency.isEmpty)
+    }
 }
