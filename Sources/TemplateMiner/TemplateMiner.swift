@@ -20,6 +20,11 @@ public struct TemplateMiner: Sendable {
     var matchCounts: [UInt64] = []
     var slotIDs: [UInt64] = []
     var wildcardCounts: [Int32] = []
+    /// Per slot, the template's first `leadCount` token hashes, so that a comparison that
+    /// fails within them (an unrelated line) reads one cache line instead of the record's
+    /// hash array.
+    var leadHashes: [UInt64] = []
+    static let leadCount = 4
     var freeSlots: [Int32] = []
     var slotByID = SlotByID()
     var exactCache: ExactMatchCache
@@ -202,32 +207,43 @@ public struct TemplateMiner: Sendable {
         var bestID = UInt64.max
         var slot = tree.head(of: leaf)
         var examined = 0
+        let lead = min(n, Self.leadCount)
         scratch.tokens.withUnsafeBufferPointer { l in
-            while slot >= 0 && examined < candidatesPerLeaf {
-                examined += 1
-                let current = slot
-                slot = tree.template(after: current)
-                let index = Int(current)
-                guard slotIDs[index] != 0 else { continue }
-                var misses = 0
-                records[index]!.hashes.withUnsafeBufferPointer { t in
-                    for i in 0..<n where !Self.agrees(t[i], l[i]) {
+            leadHashes.withUnsafeBufferPointer { leads in
+                while slot >= 0 && examined < candidatesPerLeaf {
+                    examined += 1
+                    let current = slot
+                    slot = tree.template(after: current)
+                    // A leaf's list holds live slots only (`remove` unlinks).
+                    let index = Int(current)
+                    var misses = 0
+                    let first = index * Self.leadCount
+                    for i in 0..<lead where !Self.agrees(leads[first + i], l[i]) {
                         misses += 1
                         if misses > allowedMisses { break }
                     }
-                }
-                guard misses <= allowedMisses else { continue }
-                let same = n - misses
-                let wildcards = Int(wildcardCounts[index])
-                let id = slotIDs[index]
-                if same > bestSame || (same == bestSame && (wildcards < bestWildcards
-                                                             || (wildcards == bestWildcards && id < bestID))) {
-                    best = current
-                    bestSame = same
-                    bestWildcards = wildcards
-                    bestID = id
-                    // Only as good or better can win from here.
-                    allowedMisses = misses
+                    guard misses <= allowedMisses else { continue }
+                    if n > lead {
+                        records[index]!.hashes.withUnsafeBufferPointer { t in
+                            for i in lead..<n where !Self.agrees(t[i], l[i]) {
+                                misses += 1
+                                if misses > allowedMisses { break }
+                            }
+                        }
+                        guard misses <= allowedMisses else { continue }
+                    }
+                    let same = n - misses
+                    let wildcards = Int(wildcardCounts[index])
+                    let id = slotIDs[index]
+                    if same > bestSame || (same == bestSame && (wildcards < bestWildcards
+                                                                 || (wildcards == bestWildcards && id < bestID))) {
+                        best = current
+                        bestSame = same
+                        bestWildcards = wildcards
+                        bestID = id
+                        // Only as good or better can win from here.
+                        allowedMisses = misses
+                    }
                 }
             }
         }
@@ -276,6 +292,7 @@ public struct TemplateMiner: Sendable {
         var changed = false
         for i in 0..<n where !Self.agrees(record.hashes[i], scratch.tokens[i]) {
             record.hashes[i] = PrefixTree.wildcardKey
+            if i < Self.leadCount { leadHashes[Int(slot) * Self.leadCount + i] = PrefixTree.wildcardKey }
             record.text.replace(i, with: "<*>")
             record.wildcards += 1
             changed = true
@@ -365,9 +382,11 @@ public struct TemplateMiner: Sendable {
             matchCounts.append(0)
             slotIDs.append(0)
             wildcardCounts.append(0)
+            leadHashes.append(contentsOf: repeatElement(0, count: Self.leadCount))
             slot = Int32(records.count - 1)
         }
         let s = Int(slot)
+        for i in 0..<min(record.hashes.count, Self.leadCount) { leadHashes[s * Self.leadCount + i] = record.hashes[i] }
         matchCounts[s] = matches
         slotIDs[s] = id.rawValue
         wildcardCounts[s] = Int32(record.wildcards)
