@@ -334,14 +334,20 @@ public struct TemplateMiner: Sendable {
         let id = TemplateID(nextID)
         nextID += 1
         stats.templatesCreated += 1
-        var text = TemplateText(reservingWords: scratch.count, bytes: bytes.count + scratch.count + 16)
-        var hashes: [UInt64] = []
-        hashes.reserveCapacity(scratch.count)
+        let n = scratch.count
         var wildcards = 0
-        for i in 0..<scratch.count {
-            scratch.appendMaskedText(i, line: bytes, to: &text)
-            hashes.append(scratch.tokens[i].hash)
-            if scratch.tokens[i].hash == PrefixTree.wildcardKey { wildcards += 1 }
+        let (text, hashes) = scratch.tokens.withUnsafeBufferPointer { all in
+            scratch.masked.withUnsafeBufferPointer { masked in
+                let tokens = UnsafeBufferPointer(rebasing: all[0..<n])
+                let text = TemplateText(maskedWordsOf: tokens, masked: masked, in: bytes)
+                var hashes: [UInt64] = []
+                hashes.reserveCapacity(n)
+                for t in tokens {
+                    hashes.append(t.hash)
+                    if t.hash == PrefixTree.wildcardKey { wildcards += 1 }
+                }
+                return (text, hashes)
+            }
         }
         let leaf = tree.insertLeaf(for: scratch, depth: depth, maxChildren: maxChildren)
         return insert(TemplateRecord(id: id, hashes: hashes, text: text, leaf: -1, wildcards: wildcards), leaf: leaf)
