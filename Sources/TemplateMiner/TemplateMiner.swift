@@ -48,6 +48,8 @@ public struct TemplateMiner: Sendable {
     var scratch = TokenizedLine()
     /// Templates evicted since the last `takeEvictedTemplates()`, while kept.
     var evicted: [EvictedTemplate] = []
+    /// The list `takeEvictedTemplates()` returned last.
+    var spareEvicted: [EvictedTemplate] = []
     /// Whether evicted templates are kept for `takeEvictedTemplates()`. Off in the daemon
     /// (nothing there names an evicted id again); a caller that sets it must take them.
     public var keepsEvictedTemplates = false
@@ -76,8 +78,14 @@ public struct TemplateMiner: Sendable {
     /// The templates evicted since the last call (only with `keepsEvictedTemplates`).
     public mutating func takeEvictedTemplates() -> [EvictedTemplate] {
         guard !evicted.isEmpty else { return [] }
-        defer { evicted.removeAll(keepingCapacity: true) }
-        return evicted
+        let taken = evicted
+        // The list handed out last time is refilled: a caller that let go of it leaves it
+        // unique, so its storage is reused instead of a new one per call.
+        evicted = spareEvicted
+        spareEvicted = []
+        evicted.removeAll(keepingCapacity: true)
+        spareEvicted = taken
+        return taken
     }
 
     public var statistics: MinerStatistics {

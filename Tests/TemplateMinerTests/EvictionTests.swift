@@ -10,6 +10,27 @@ import Testing
         return TemplateMiner(configuration: configuration)
     }
 
+    /// Each call hands out the templates evicted since the previous one, and a list the
+    /// caller keeps is not changed by later calls (the miner reuses a list once let go).
+    @Test func evictedTemplatesAreHandedOutOnceAndStayAsTaken() {
+        var miner = capped(2)
+        miner.keepsEvictedTemplates = true
+        var kept: [[EvictedTemplate]] = []
+        var ids: [TemplateID] = []
+        for i in 0..<40 {
+            ids.append(miner.mine("event number\(String(repeating: "x", count: i + 1)) happened").templateID)
+            let taken = miner.takeEvictedTemplates()
+            if i < 2 { #expect(taken.isEmpty) } else { #expect(taken.map(\.id) == [ids[i - 2]]) }
+            if i % 3 == 0 { kept.append(taken) }
+        }
+        #expect(miner.takeEvictedTemplates().isEmpty)
+        for (k, list) in kept.enumerated() where 3 * k >= 2 {
+            #expect(list.map(\.id) == [ids[3 * k - 2]])
+            #expect(list.map { String(decoding: $0.textBytes, as: UTF8.self) }
+                    == ["event number\(String(repeating: "x", count: 3 * k - 1)) happened"])
+        }
+    }
+
     @Test func leastRecentlyMatchedTemplateIsEvicted() {
         var miner = capped(3)
         let a = miner.mine("alpha event happened").templateID
