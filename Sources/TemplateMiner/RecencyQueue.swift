@@ -1,112 +1,97 @@
-/// Exact least-recently-matched order of template slots at the cost of one store per
-/// match: each slot has a last-use tick; a min-heap holds one entry per live slot whose tick
-/// may be older than the slot's real one. Finding the least recent slot pops entries and
-/// re-files the outdated ones with their real tick, so the slot finally returned has the
-/// smallest real tick (every other slot's real tick is at least its heap tick). A slot has at
-/// most one heap entry; a removed slot's entry is dropped when it reaches the top, or takes
-/// the new tick if the slot is reused before that.
+/// Exact least-recently-matched order of template slots: a doubly linked list threaded
+/// through two arrays indexed by slot, so inserting, touching, removing and taking the least
+/// recent slot are each a few stores, with no allocation per slot. When every line makes a
+/// new template (one eviction per line) this replaces a heap of last-use ticks whose pop cost
+/// a sift-down of log n levels per eviction.
 struct RecencyQueue: Sendable {
-    struct Entry: Sendable {
-        var tick: UInt64
-        var slot: Int32
-    }
+    /// Marks a slot that is not in the queue (in `older`).
+    private static let absent: Int32 = -2
 
-    /// Last-use tick by slot (0 for a slot not in the queue).
-    private(set) var lastUse: [UInt64] = []
-    private var heap: [Entry] = []
-    /// Whether a slot has an entry in the heap (current or left by a removal).
-    private var queued: [Bool] = []
-    private var clock: UInt64 = 1
+    /// The next more recent slot, -1 for the most recent.
+    private var newer: [Int32] = []
+    /// The next less recent slot, -1 for the least recent, `absent` outside the queue.
+    private var older: [Int32] = []
+    /// Least recent slot, -1 when empty.
+    private var oldest: Int32 = -1
+    /// Most recent slot, -1 when empty.
+    private var newest: Int32 = -1
 
     private(set) var count = 0
 
-    /// Adds a slot as the most recently used.
+    /// Whether a slot is in the queue.
+    func contains(_ slot: Int32) -> Bool {
+        Int(slot) < older.count && older[Int(slot)] != Self.absent
+    }
+
+    /// Adds a slot as the most recently used (a slot already there is only touched).
     mutating func insert(_ slot: Int32) {
         let s = Int(slot)
-        if s >= lastUse.count {
-            queued += repeatElement(false, count: s - lastUse.count + 1)
-            lastUse += repeatElement(0, count: s - lastUse.count + 1)
+        if s >= older.count {
+            let grow = s - older.count + 1
+            newer += repeatElement(-1, count: grow)
+            older += repeatElement(Self.absent, count: grow)
         }
-        lastUse[s] = clock
-        if !queued[s] {
-            queued[s] = true
-            push(Entry(tick: clock, slot: slot))
+        if older[s] != Self.absent {
+            touch(slot)
+            return
         }
-        clock += 1
+        append(slot)
         count += 1
     }
 
-    /// Takes a slot out of the order.
+    /// Takes a slot out of the order (nothing when it is not there).
     mutating func remove(_ slot: Int32) {
-        guard lastUse[Int(slot)] != 0 else { return }
-        lastUse[Int(slot)] = 0
+        guard contains(slot) else { return }
+        unlink(slot)
+        older[Int(slot)] = Self.absent
         count -= 1
     }
 
     /// Marks a slot in the queue as just used.
     @inline(__always)
     mutating func touch(_ slot: Int32) {
-        lastUse[Int(slot)] = clock
-        clock += 1
+        guard slot != newest else { return }
+        unlink(slot)
+        append(slot)
     }
 
     /// Removes and returns the least recently used slot.
     mutating func popLeastRecent() -> Int32? {
-        while let top = heap.first {
-            let real = lastUse[Int(top.slot)]
-            if real == 0 {
-                popTop()
-                queued[Int(top.slot)] = false
-                continue
-            }
-            if real == top.tick {
-                popTop()
-                queued[Int(top.slot)] = false
-                lastUse[Int(top.slot)] = 0
-                count -= 1
-                return top.slot
-            }
-            heap[0].tick = real
-            siftDown(0)
-        }
-        return nil
+        let slot = oldest
+        guard slot >= 0 else { return nil }
+        remove(slot)
+        return slot
     }
 
     /// Slots from least to most recently used.
     var slotsByRecency: [Int32] {
-        heap.map(\.slot).filter { lastUse[Int($0)] != 0 }.sorted { lastUse[Int($0)] < lastUse[Int($1)] }
+        var result: [Int32] = []
+        result.reserveCapacity(count)
+        var slot = oldest
+        while slot >= 0 {
+            result.append(slot)
+            slot = newer[Int(slot)]
+        }
+        return result
     }
 
-    private mutating func push(_ entry: Entry) {
-        heap.append(entry)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if heap[parent].tick <= heap[i].tick { break }
-            heap.swapAt(parent, i)
-            i = parent
-        }
+    /// Links a slot outside the list in as the most recent.
+    @inline(__always)
+    private mutating func append(_ slot: Int32) {
+        let s = Int(slot)
+        older[s] = newest
+        newer[s] = -1
+        if newest >= 0 { newer[Int(newest)] = slot } else { oldest = slot }
+        newest = slot
     }
 
-    private mutating func popTop() {
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            siftDown(0)
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var i = start
-        let n = heap.count
-        while true {
-            let left = 2 * i + 1
-            if left >= n { return }
-            var smallest = left
-            if left + 1 < n && heap[left + 1].tick < heap[left].tick { smallest = left + 1 }
-            if heap[i].tick <= heap[smallest].tick { return }
-            heap.swapAt(i, smallest)
-            i = smallest
-        }
+    /// Unlinks a slot of the list, leaving its own links stale.
+    @inline(__always)
+    private mutating func unlink(_ slot: Int32) {
+        let s = Int(slot)
+        let before = older[s]
+        let after = newer[s]
+        if before >= 0 { newer[Int(before)] = after } else { oldest = after }
+        if after >= 0 { older[Int(after)] = before } else { newest = before }
     }
 }

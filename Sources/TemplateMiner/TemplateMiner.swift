@@ -20,6 +20,11 @@ public struct TemplateMiner: Sendable {
     var matchCounts: [UInt64] = []
     var slotIDs: [UInt64] = []
     var wildcardCounts: [Int32] = []
+    /// Per slot, the template's first `leadCount` token hashes, so that a comparison that
+    /// fails within them (an unrelated line) reads one cache line instead of the record's
+    /// hash array.
+    var leadHashes: [UInt64] = []
+    static let leadCount = 4
     var freeSlots: [Int32] = []
     var slotByID = SlotByID()
     var exactCache: ExactMatchCache
@@ -47,6 +52,8 @@ public struct TemplateMiner: Sendable {
     var scratch = TokenizedLine()
     /// Templates evicted since the last `takeEvictedTemplates()`, while kept.
     var evicted: [EvictedTemplate] = []
+    /// The list `takeEvictedTemplates()` returned last.
+    var spareEvicted: [EvictedTemplate] = []
     /// Whether evicted templates are kept for `takeEvictedTemplates()`. Off in the daemon
     /// (nothing there names an evicted id again); a caller that sets it must take them.
     public var keepsEvictedTemplates = false
@@ -76,8 +83,14 @@ public struct TemplateMiner: Sendable {
     /// The templates evicted since the last call (only with `keepsEvictedTemplates`).
     public mutating func takeEvictedTemplates() -> [EvictedTemplate] {
         guard !evicted.isEmpty else { return [] }
-        defer { evicted.removeAll(keepingCapacity: true) }
-        return evicted
+        let taken = evicted
+        // The list handed out last time is refilled: a caller that let go of it leaves it
+        // unique, so its storage is reused instead of a new one per call.
+        evicted = spareEvicted
+        spareEvicted = []
+        evicted.removeAll(keepingCapacity: true)
+        spareEvicted = taken
+        return taken
     }
 
     public var statistics: MinerStatistics {
@@ -207,32 +220,43 @@ public struct TemplateMiner: Sendable {
         var bestID = UInt64.max
         var slot = tree.head(of: leaf)
         var examined = 0
+        let lead = min(n, Self.leadCount)
         scratch.tokens.withUnsafeBufferPointer { l in
-            while slot >= 0 && examined < candidatesPerLeaf {
-                examined += 1
-                let current = slot
-                slot = tree.template(after: current)
-                let index = Int(current)
-                guard slotIDs[index] != 0 else { continue }
-                var misses = 0
-                records[index]!.hashes.withUnsafeBufferPointer { t in
-                    for i in 0..<n where !Self.agrees(t[i], l[i]) {
+            leadHashes.withUnsafeBufferPointer { leads in
+                while slot >= 0 && examined < candidatesPerLeaf {
+                    examined += 1
+                    let current = slot
+                    slot = tree.template(after: current)
+                    // A leaf's list holds live slots only (`remove` unlinks).
+                    let index = Int(current)
+                    var misses = 0
+                    let first = index * Self.leadCount
+                    for i in 0..<lead where !Self.agrees(leads[first + i], l[i]) {
                         misses += 1
                         if misses > allowedMisses { break }
                     }
-                }
-                guard misses <= allowedMisses else { continue }
-                let same = n - misses
-                let wildcards = Int(wildcardCounts[index])
-                let id = slotIDs[index]
-                if same > bestSame || (same == bestSame && (wildcards < bestWildcards
-                                                             || (wildcards == bestWildcards && id < bestID))) {
-                    best = current
-                    bestSame = same
-                    bestWildcards = wildcards
-                    bestID = id
-                    // Only as good or better can win from here.
-                    allowedMisses = misses
+                    guard misses <= allowedMisses else { continue }
+                    if n > lead {
+                        records[index]!.hashes.withUnsafeBufferPointer { t in
+                            for i in lead..<n where !Self.agrees(t[i], l[i]) {
+                                misses += 1
+                                if misses > allowedMisses { break }
+                            }
+                        }
+                        guard misses <= allowedMisses else { continue }
+                    }
+                    let same = n - misses
+                    let wildcards = Int(wildcardCounts[index])
+                    let id = slotIDs[index]
+                    if same > bestSame || (same == bestSame && (wildcards < bestWildcards
+                                                                 || (wildcards == bestWildcards && id < bestID))) {
+                        best = current
+                        bestSame = same
+                        bestWildcards = wildcards
+                        bestID = id
+                        // Only as good or better can win from here.
+                        allowedMisses = misses
+                    }
                 }
             }
         }
@@ -281,6 +305,7 @@ public struct TemplateMiner: Sendable {
         var changed = false
         for i in 0..<n where !Self.agrees(record.hashes[i], scratch.tokens[i]) {
             record.hashes[i] = PrefixTree.wildcardKey
+            if i < Self.leadCount { leadHashes[Int(slot) * Self.leadCount + i] = PrefixTree.wildcardKey }
             record.text.replace(i, with: "<*>")
             record.wildcards += 1
             changed = true
@@ -322,14 +347,20 @@ public struct TemplateMiner: Sendable {
         let id = TemplateID(nextID)
         nextID += 1
         stats.templatesCreated += 1
-        var text = TemplateText(reservingWords: scratch.count, bytes: bytes.count + scratch.count + 16)
-        var hashes: [UInt64] = []
-        hashes.reserveCapacity(scratch.count)
+        let n = scratch.count
         var wildcards = 0
-        for i in 0..<scratch.count {
-            scratch.appendMaskedText(i, line: bytes, to: &text)
-            hashes.append(scratch.tokens[i].hash)
-            if scratch.tokens[i].hash == PrefixTree.wildcardKey { wildcards += 1 }
+        let (text, hashes) = scratch.tokens.withUnsafeBufferPointer { all in
+            scratch.masked.withUnsafeBufferPointer { masked in
+                let tokens = UnsafeBufferPointer(rebasing: all[0..<n])
+                let text = TemplateText(maskedWordsOf: tokens, masked: masked, in: bytes)
+                var hashes: [UInt64] = []
+                hashes.reserveCapacity(n)
+                for t in tokens {
+                    hashes.append(t.hash)
+                    if t.hash == PrefixTree.wildcardKey { wildcards += 1 }
+                }
+                return (text, hashes)
+            }
         }
         let leaf = tree.insertLeaf(for: scratch, depth: depth, maxChildren: maxChildren)
         return insert(TemplateRecord(id: id, hashes: hashes, text: text, leaf: -1, wildcards: wildcards), leaf: leaf)
@@ -372,11 +403,13 @@ public struct TemplateMiner: Sendable {
             slotIDs.append(0)
             wildcardCounts.append(0)
             slotBytes.append(0)
+            leadHashes.append(contentsOf: repeatElement(0, count: Self.leadCount))
             slot = Int32(records.count - 1)
         }
         let s = Int(slot)
         slotBytes[s] = bytes
         templateBytes += bytes
+        for i in 0..<min(record.hashes.count, Self.leadCount) { leadHashes[s * Self.leadCount + i] = record.hashes[i] }
         matchCounts[s] = matches
         slotIDs[s] = id.rawValue
         wildcardCounts[s] = Int32(record.wildcards)

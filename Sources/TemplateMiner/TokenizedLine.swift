@@ -47,11 +47,4 @@ struct TokenizedLine: Sendable {
         if t.hasMask { return String(decoding: masked[range], as: UTF8.self) }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
-
-    /// Appends the masked text of token `index` to a template's words.
-    func appendMaskedText(_ index: Int, line bytes: UnsafeBufferPointer<UInt8>, to text: inout TemplateText) {
-        let t = tokens[index]
-        let range = Int(t.maskedStart)..<Int(t.maskedEnd)
-        if t.hasMask { text.append(masked[range]) } else { text.append(UnsafeBufferPointer(rebasing: bytes[range])) }
-    }
 }
