@@ -12,7 +12,7 @@ import Glibc
 /// next checkpoint write, the pings stop within the watchdog interval and the log names the
 /// stage; once the file system thaws, the stage moves and the pings resume.
 @Suite(.serialized) struct DaemonWatchdogTests {
-    static let tools = ["/usr/bin/unshare", "/usr/sbin/mkfs.ext4", "/usr/sbin/fsfreeze", "/usr/bin/mount", "/usr/bin/truncate"]
+    static let tools = ["/usr/bin/unshare", "/usr/sbin/mkfs.ext4", "/usr/sbin/fsfreeze", "/usr/bin/mount", "/usr/bin/truncate", "/usr/sbin/losetup"]
     static let available = getuid() == 0 && tools.allSatisfy(FileManager.default.isExecutableFile)
         && FileManager.default.fileExists(atPath: "/dev/loop-control")
 
@@ -51,8 +51,9 @@ import Glibc
         truncate -s 64M "$D/ext4.img"
         mkfs.ext4 -q -F "$D/ext4.img"
         mkdir -p "$D/state"
-        mount -o loop "$D/ext4.img" "$D/state"
-        trap 'fsfreeze -u "$D/state" 2>/dev/null; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; umount "$D/state"' EXIT
+        dev=$(losetup -f --show "$D/ext4.img")
+        trap 'set +e; fsfreeze -u "$D/state" 2>/dev/null; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; umount "$D/state"; losetup -d $dev' EXIT
+        mount "$dev" "$D/state"
         NOTIFY_SOCKET="$D/notify" WATCHDOG_USEC=\(Int(watchdogSeconds * 1e6)) "$RATIOND" run --config "$D/rationd.toml" > "$D/rationd.log" 2>&1 &
         pid=$!
         step() { for i in $(seq 600); do [ -e "$D/$1" ] && return 0; sleep 0.1; done; echo "no $1" >&2; exit 1; }
@@ -62,10 +63,14 @@ import Glibc
         """
         let child = try ChildProcess("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script],
                                      environment: ["D": dir, "RATIOND": Binaries.path("rationd")], outputPath: dir + "/script.log")
+        var finished = false
         defer {
-            FileManager.default.createFile(atPath: dir + "/thaw", contents: nil)
-            FileManager.default.createFile(atPath: dir + "/stop", contents: nil)
-            _ = try? waitpidBlocking(child.pid)
+            // On a failed expectation: thaw and stop, and wait for the script's cleanup.
+            if !finished {
+                FileManager.default.createFile(atPath: dir + "/thaw", contents: nil)
+                FileManager.default.createFile(atPath: dir + "/stop", contents: nil)
+                for _ in 0..<300 where kill(child.pid, 0) == 0 { usleep(100_000) }
+            }
         }
         let daemonLog = { (try? String(contentsOfFile: dir + "/rationd.log", encoding: .utf8)) ?? "" }
         let ready = try #require(await notify.wait(for: "READY=1", seconds: 30), "no READY=1: \(child.output)\n\(daemonLog())")
@@ -90,6 +95,9 @@ import Glibc
         FileManager.default.createFile(atPath: dir + "/thaw", contents: nil)
         #expect(await waitFor(seconds: 20) { daemonLog().contains("watchdog pings resume") }, "\(daemonLog())")
         #expect(await notify.wait(for: "WATCHDOG=1", after: stalledAt, seconds: 10) != nil)
+        FileManager.default.createFile(atPath: dir + "/stop", contents: nil)
+        #expect(try await child.wait(seconds: 30) == 0, "\(child.output)")
+        finished = true
     }
 
     static func lines(_ range: Range<Int>) -> String {
