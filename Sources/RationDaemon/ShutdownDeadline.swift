@@ -51,7 +51,7 @@ public final class ShutdownDeadline: Sendable {
             let waiting = stillRunning
             logger.error("shutdown took longer than shutdown_timeout; exiting without waiting further",
                          metadata: ["shutdown_timeout": "\(timeout)",
-                                    "waiting for": "\(waiting.isEmpty ? "the services' last steps" : waiting.joined(separator: ", "))"])
+                                    "waitingFor": "\(waiting.isEmpty ? "the services' last steps" : waiting.joined(separator: ", "))"])
             fflush(nil)
             _exit(EXIT_FAILURE)
         }
