@@ -186,39 +186,55 @@ public final class FileSource: LogSource {
     /// Reads draining files first (older content), then followed ones, until all are at
     /// their end or `limit` records wait.
     private func fill(limit: Int, now: UInt64) {
+        // Followed files are checked even when the draining ones fill the batch: one copied
+        // and truncated again before it was read would otherwise lose its copy's content.
+        for path in current.keys.sorted() {
+            // Rewritten in place (copytruncate): the copy, now draining, goes first.
+            if let file = current[path], !checkInPlace(file, now: now) { return fill(limit: limit, now: now) }
+        }
         var index = 0
         while index < draining.count {
             if readyCount >= limit { return }
-            _ = read(draining[index], limit: limit, now: now)
+            read(draining[index], limit: limit, now: now)
             index += 1
         }
         for path in current.keys.sorted() {
             if readyCount >= limit { return }
             guard let file = current[path] else { continue }
             if !checkInPlace(file, now: now) {
-                // Rewritten in place (copytruncate): the copy, now draining, goes first.
                 fill(limit: limit, now: now)
                 return
             }
-            _ = read(file, limit: limit, now: now)
+            if !read(file, limit: limit, now: now).inPlace {
+                handleTruncation(of: file, size: file.size() ?? 0, now: now)
+                fill(limit: limit, now: now)
+                return
+            }
         }
     }
 
-    /// False when the followed file was truncated or rewritten; then handled.
+    /// False when the followed file was truncated or rewritten; then handled. Before the
+    /// first byte is read, the head seen so far stands for the content (`peekHead`).
     private func checkInPlace(_ file: FollowedFile, now: UInt64) -> Bool {
         guard let size = file.size() else { return true }
         let offset = file.readOffset
+        let head = UInt64(file.headLength)
         if size < offset
             || (offset > 0 && !FileFingerprint.bytesEqual(fd: file.fd, endingAt: offset, expected: file.recentBytes(64)))
+            || (offset == 0 && head > 0 && (size < head || !FileFingerprint.bytesEqual(fd: file.fd, endingAt: head, expected: file.head)))
         {
             handleTruncation(of: file, size: size, now: now)
             return false
         }
+        if offset == 0 { file.peekHead() }
         return true
     }
 
+    /// Reads `file` until `limit` records wait or it is at its end. `inPlace` false: a followed
+    /// file was truncated or rewritten between the check before the read and the read itself
+    /// (the bytes before the read offset changed); the chunk read is dropped, unconsumed.
     @discardableResult
-    func read(_ file: FollowedFile, limit: Int, now: UInt64) -> Bool {
+    func read(_ file: FollowedFile, limit: Int, now: UInt64) -> (progressed: Bool, inPlace: Bool) {
         var progressed = false
         while readyCount < limit {
             // Read about as many bytes as the missing records need, so that little is left
@@ -240,6 +256,10 @@ public final class FileSource: LogSource {
             if n == 0 {
                 file.atEnd = true
                 break
+            }
+            if file.drain == .following, !Self.stillInPlace(file, chunk: buffer, count: n) {
+                attachCheckpoint(file)
+                return (progressed, false)
             }
             // A short read of a growing file would otherwise keep a mostly empty buffer alive
             // while its few records are downstream.
@@ -286,7 +306,18 @@ public final class FileSource: LogSource {
             }
         }
         attachCheckpoint(file)
-        return progressed
+        return (progressed, true)
+    }
+
+    /// Whether a chunk just read at `file.readOffset` continues what was read before: the
+    /// bytes before the offset are still those read (at offset 0: the chunk starts with the
+    /// head seen before). A copytruncate between the check and the read fails this, so new
+    /// content is never taken for the continuation of the old.
+    private static func stillInPlace(_ file: FollowedFile, chunk: [UInt8], count: Int) -> Bool {
+        let offset = file.readOffset
+        if offset > 0 { return FileFingerprint.bytesEqual(fd: file.fd, endingAt: offset, expected: file.recentBytes(64)) }
+        let head = file.head
+        return count >= head.count && chunk[0..<head.count].elementsEqual(head)
     }
 
     func deliver(_ line: LineSplitter.Line, from file: FollowedFile, now: UInt64) {

@@ -69,6 +69,16 @@ final class FollowedFile {
         window = bytes.count == count ? bytes : []
     }
 
+    /// Before anything is read, takes the file's first bytes as its head (up to the
+    /// fingerprint size), so that a truncation and rewrite before the first read shows.
+    func peekHead() {
+        guard readOffset == 0, head.count < headCapacity else { return }
+        let bytes = preadBytes(at: 0, count: headCapacity)
+        guard bytes.count > head.count, bytes.starts(with: head) else { return }
+        head = bytes
+        headHash = FileFingerprint.hash(head)
+    }
+
     /// Takes over the head and window of the file this one is a copy of.
     func adopt(head: [UInt8], window: [UInt8]) {
         self.head = head

@@ -26,7 +26,12 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
     public let settings: PipelineSettings
     public let monitor: PipelineMonitor
     public let archive: StoredAlertArchive
-    public var description: String { "PipelineService(\(settings.sources.map(\.id.rawValue).joined(separator: ", ")))" }
+    public var description: String {
+        let step = stopStep.withLock { $0 }.map { " stopping: \($0)" } ?? ""
+        return "PipelineService(\(settings.sources.map(\.id.rawValue).joined(separator: ", ")))\(step)"
+    }
+    /// Where graceful shutdown stands (nil: running).
+    let stopStep = Mutex<StopStep?>(nil)
 
     let store: AlertStore
     let reasoning: ReasoningSlot
@@ -248,6 +253,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             stage = loop.stage
         } onGracefulShutdown: { [self] in
             logger.info("pipeline stopping: stopping sources, draining")
+            stopStep.withLock { $0 = .drainingQueue }
             shutdownRequested.store(true, ordering: .releasing)
             readers.stopAll()
             channel.post(.tick)
@@ -265,9 +271,11 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             default: break
             }
         }
+        stopStep.withLock { $0 = .joiningSourceThreads }
         for reader in readers.all where !reader.join(timeout: .seconds(2)) {
             logger.warning("source thread did not stop in time", metadata: ["source": "\(reader.id)"])
         }
+        stopStep.withLock { $0 = .closingStore }
         store.close()
         logger.info("pipeline stopped")
     }
@@ -611,6 +619,7 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             let deadline = ContinuousClock.now + settings.shutdownTimeout * 3 / 4
             await escalate(stage.flush())
             if let engine = service.reasoning.current.engine {
+                service.stopStep.withLock { $0 = .awaitingVerdicts }
                 await engine.shutdown()
                 // A verdict that never comes (a hung endpoint) must not hold the loop past the
                 // deadline: a tick posted then wakes `receive`.
@@ -639,8 +648,11 @@ public final class PipelineService: Service, Sendable, CustomStringConvertible {
             for ticket in stage.pending.keys.sorted() {
                 if let e = stage.release(ticket: ticket) { store(e.window, e.suspicion, .skipped("shutdown before a verdict")) }
             }
+            service.stopStep.withLock { $0 = .committingCheckpoints }
             commitCheckpoints()
+            service.stopStep.withLock { $0 = .savingMinerSnapshot }
             saveMiner()
+            service.stopStep.withLock { $0 = .savingTriageSnapshot }
             saveTriage()
             refreshFigures()
         }

@@ -165,17 +165,20 @@ public final class RationDaemon: Sendable {
             }
             return "rationd \(version): \(rates.map { "\($0); " } ?? "")\(board.count) alerts, \(last)\(queues.isEmpty ? "" : "; queues \(queues)")\(restart)"
         }
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
-            extra.map { .init(service: $0) } + [
-                .init(service: ControlService(server: server, board: board)),
-                .init(service: ReloadSignalService { [self] in _ = try? await self.reload(origin: "SIGHUP") }),
-                .init(service: SystemdStatusService(notifier: notifier, statusInterval: { [holder] in await holder.current.daemon.statusInterval },
-                                                    status: status, stalled: { await pipeline.stalledStages(silentFor: $0) },
-                                                    logger: logger)),
-            ]
+        let deadline = ShutdownDeadline(timeout: configuration.daemon.shutdownTimeout, logger: logger)
+        let tracked: [any Service] = extra + [
+            ControlService(server: server, board: board),
+            ReloadSignalService { [self] in _ = try? await self.reload(origin: "SIGHUP") },
+            SystemdStatusService(notifier: notifier, statusInterval: { [holder] in await holder.current.daemon.statusInterval },
+                                 status: status, stalled: { await pipeline.stalledStages(silentFor: $0) }, logger: logger),
+        ]
+        // Shut down in reverse order: the deadline is armed first.
+        let services = tracked.map { ServiceGroupConfiguration.ServiceConfiguration(service: deadline.track($0)) }
+            + [.init(service: deadline.service)]
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                            logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = configuration.daemon.shutdownTimeout
+        defer { deadline.disarm() }
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("stopped")
     }

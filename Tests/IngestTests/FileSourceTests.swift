@@ -221,6 +221,35 @@ import RationCore
         #expect(got.texts == (0..<160).map { "c\($0)" })
     }
 
+    @Test func copytruncateBeforeTheFollowedFileWasReadContinuesInTheNewCopy() throws {
+        // After a restart the reader first drains the copy made while it was down; the
+        // followed file, not read yet (offset 0), is copied and truncated once more meanwhile.
+        let dir = TestDirectory()
+        let log = dir.file("app.log")
+        func copytruncate(keep rotated: String) throws {
+            let content = try Data(contentsOf: URL(fileURLWithPath: log))
+            try content.write(to: URL(fileURLWithPath: dir.file(rotated)))
+            truncate(log, 0)
+        }
+        writeFile(log, lines("c", 0..<100))
+        let source = try FileSource(configuration: .test([log]))
+        _ = try source.collect { $0.count >= 100 }
+        let state = source.checkpointState()
+        writeFile(log, lines("c", 100..<1100), append: true)
+        try copytruncate(keep: "app.log.1")
+        writeFile(log, lines("c", 1100..<1110), append: true)
+
+        let restarted = try FileSource(configuration: .test([log]), state: state)
+        var got = try restarted.nextBatch(maxRecords: 100, timeout: .seconds(5))
+        #expect(got.texts == (100..<200).map { "c\($0)" })
+        writeFile(log, lines("c", 1110..<1120), append: true)
+        rename(dir.file("app.log.1"), dir.file("app.log.2"))
+        try copytruncate(keep: "app.log.1")
+        writeFile(log, lines("c", 1120..<1130), append: true)
+        got += try restarted.collect { $0.count >= 930 } + restarted.collect(for: .milliseconds(300))
+        #expect(got.texts == (100..<1130).map { "c\($0)" })
+    }
+
     @Test func renameRotationWhileStoppedDrainsTheRotatedFile() throws {
         let dir = TestDirectory()
         let log = dir.file("app.log")
