@@ -103,25 +103,7 @@ struct TapOutput {
         buffer.append(UInt8(ascii: "}"))
     }
 
-    private mutating func appendJSONString(_ text: String) {
-        let hex = Array("0123456789abcdef".utf8)
-        buffer.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer += "\\\"".utf8
-            case UInt8(ascii: "\\"): buffer += "\\\\".utf8
-            case UInt8(ascii: "\n"): buffer += "\\n".utf8
-            case UInt8(ascii: "\r"): buffer += "\\r".utf8
-            case UInt8(ascii: "\t"): buffer += "\\t".utf8
-            case 0..<0x20:
-                buffer += "\\u00".utf8
-                buffer.append(hex[Int(byte >> 4)])
-                buffer.append(hex[Int(byte & 15)])
-            default: buffer.append(byte)
-            }
-        }
-        buffer.append(UInt8(ascii: "\""))
-    }
+    private mutating func appendJSONString(_ text: String) { JSONText.append(text, to: &buffer) }
 
     /// `YYYY-MM-DDTHH:MM:SS.uuuuuuZ` (UTC).
     private mutating func appendISOTime(_ time: EventTime) {
