@@ -75,7 +75,8 @@ final class ChildProcess {
     /// A writer is killed with SIGKILL at random moments (appends, seals, ring removals) 24
     /// times; after each restart every acknowledged alert is readable and intact, and nothing
     /// unacknowledged is half-visible.
-    @Test(.enabled(if: RationdExecutable.path != nil)) func killNineRepeatedly() throws {
+    @Test(.enabled(if: RationdExecutable.path != nil, "no rationd executable next to the test bundle (swift build --build-tests)"))
+    func killNineRepeatedly() throws {
         let rationd = try #require(RationdExecutable.path)
         let dir = TestDirectory("crash")
         defer { dir.remove() }

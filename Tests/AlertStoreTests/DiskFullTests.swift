@@ -9,8 +9,8 @@ import RationCore
 @testable import AlertStore
 
 @Suite struct DiskFullTests {
-    @Test(.enabled(if: SmallFilesystem.available)) func fullDiskStopsWritesAndKeepsAlerts() throws {
-        guard let fs = SmallFilesystem(kilobytes: 384) else { return }
+    @Test(.enabled(if: SmallFilesystem.available, "needs root and /bin/mount")) func fullDiskStopsWritesAndKeepsAlerts() throws {
+        let fs = try #require(SmallFilesystem(kilobytes: 384), "mount a tmpfs")
         defer { fs.unmount() }
         let events = EventLog()
         // The budget is larger than the disk, so the disk fills before the ring removes anything.

@@ -72,11 +72,8 @@ import Testing
         #expect(try await received.value == [[], [8], [9]])
     }
 
-    @Test func labelsAndReloadAsRoot() async throws {
-        guard getuid() == 0 else {
-            print("skipping labelsAndReloadAsRoot: needs root (the default privileged users are root and the server's user)")
-            return
-        }
+    @Test(.enabled(if: getuid() == 0, "needs root (the default privileged users are root and the server's user)"))
+    func labelsAndReloadAsRoot() async throws {
         let s = try await TestServer.start { $0.privilegedUID = 4242 }
         defer { s.stopNow() }
         try await onThread {
@@ -109,12 +106,12 @@ import Testing
     }
 
     /// A real peer with another uid (nobody) may read but not mutate.
-    @Test func mutatingCallsCheckPeerCredentials() async throws {
-        guard getuid() == 0, let runuser = ["/usr/sbin/runuser", "/sbin/runuser"].first(where: FileManager.default.isExecutableFile),
-              FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-            print("skipping mutatingCallsCheckPeerCredentials: needs root, runuser and python3")
-            return
-        }
+    static let runuser = ["/usr/sbin/runuser", "/sbin/runuser"].first(where: FileManager.default.isExecutableFile)
+
+    @Test(.enabled(if: getuid() == 0 && runuser != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"),
+                   "needs root, runuser and python3"))
+    func mutatingCallsCheckPeerCredentials() async throws {
+        let runuser = try #require(Self.runuser)
         let s = try await TestServer.start { $0.mode = 0o666 }
         defer { s.stopNow() }
         chmod(s.directory, 0o755)

@@ -7,10 +7,6 @@ import Testing
 @Suite(.serialized) struct HTTPSTransportTests {
     /// (certificate, key) for 127.0.0.1 in a fresh directory; nil (test skipped) without openssl.
     static func certificate() throws -> (cert: String, key: String)? {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
-            print("skipping the https transport test: /usr/bin/openssl is missing")
-            return nil
-        }
         let dir = Paths.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let openssl = Process()
@@ -28,12 +24,10 @@ import Testing
         Array(#"{"model":"scripted","messages":[{"role":"user","content":"kernel: disk failure"}]}"#.utf8)
     }
 
-    @Test func httpsRequestsGoThroughLibcurlWithCertificateChecks() async throws {
-        guard CurlTransport.unavailableReason() == nil else {
-            print("skipping the https transport test: \(CurlTransport.unavailableReason()!)")
-            return
-        }
-        guard let (cert, key) = try Self.certificate() else { return }
+    @Test(.enabled(if: CurlTransport.unavailableReason() == nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"),
+                   "needs libcurl for the https transport and /usr/bin/openssl for a test certificate"))
+    func httpsRequestsGoThroughLibcurlWithCertificateChecks() async throws {
+        let (cert, key) = try #require(try Self.certificate())
         let server = try ChildServer(executable: "/usr/bin/env",
                                      arguments: ["python3", Paths.fixtures + "/scripted_llm_server.py", "--tls", cert, key],
                                      prefix: "port ", timeout: .seconds(20))
