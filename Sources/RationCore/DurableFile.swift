@@ -12,20 +12,7 @@ public enum DurableFile {
         let temp = path + ".tmp.\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw DurableFileError(path: temp, operation: "open", errno: errno) }
-        var failure: DurableFileError?
-        let contiguous = Array(bytes)
-        contiguous.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = DurableFileError(path: temp, operation: "write", errno: errno)
-                    return
-                }
-                offset += n
-            }
-        }
+        var failure = writeAll(Array(bytes), to: fd).map { DurableFileError(path: temp, operation: "write", errno: $0) }
         if failure == nil, fsync(fd) != 0 { failure = DurableFileError(path: temp, operation: "fsync", errno: errno) }
         close(fd)
         if let failure {
@@ -38,6 +25,37 @@ public enum DurableFile {
             throw DurableFileError(path: path, operation: "rename", errno: e)
         }
         try syncDirectory(directory)
+    }
+
+    /// Appends `bytes` to an existing file and syncs it; false (nothing written) when the file
+    /// does not exist. A failure can leave part of `bytes` at the end of the file.
+    public static func append(_ bytes: [UInt8], to path: String) throws(DurableFileError) -> Bool {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return false }
+            throw DurableFileError(path: path, operation: "open", errno: errno)
+        }
+        defer { close(fd) }
+        if let e = writeAll(bytes, to: fd) { throw DurableFileError(path: path, operation: "write", errno: e) }
+        guard fsync(fd) == 0 else { throw DurableFileError(path: path, operation: "fsync", errno: errno) }
+        return true
+    }
+
+    /// Writes all of `bytes` to `fd`, through short writes and EINTR; the errno of a failed
+    /// write, or nil.
+    public static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
+        bytes.withUnsafeBytes { raw -> Int32? in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
+            }
+            return nil
+        }
     }
 
     /// The whole file, or nil when it does not exist.

@@ -1,4 +1,5 @@
 import Logging
+import RationCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,17 +48,9 @@ package struct SyslogPrefixLogHandler: LogHandler {
         return text.replacingNewlines() + "\n"
     }
 
-    /// One write(2) per line, so lines from several threads never interleave.
-    private func writeLine(_ line: String) {
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-            }
-        }
-    }
+    /// One write(2) per line, so lines from several threads never interleave. A log line that
+    /// cannot be written has nowhere to be reported.
+    private func writeLine(_ line: String) { _ = DurableFile.writeAll(Array(line.utf8), to: STDERR_FILENO) }
 }
 
 extension String {

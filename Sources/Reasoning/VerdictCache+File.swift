@@ -1,8 +1,5 @@
 import Foundation
 import RationCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The cache file, format 2: JSON lines. The first line is `{"format":2}`; each further line
 /// is one change (a verdict stored, a label set, a label withdrawn), replayed in order on load.
@@ -62,18 +59,20 @@ extension VerdictCache {
         guard !unsaved.isEmpty else { return }
         var bytes: [UInt8] = []
         for change in unsaved { bytes += try Self.line(change, path: path) }
-        switch Self.append(bytes, to: path) {
-        case .appended:
-            recordsOnFile += unsaved.count
-            unsaved.removeAll()
-        case .missing:
-            try rewrite(path)
-        case let .failed(error):
+        let appended: Bool
+        do { appended = try DurableFile.append(bytes, to: path) } catch {
             // Part of the changes may be on file, torn: the next save writes it whole.
             unsaved.removeAll()
             needsRewrite = true
             throw .cache(path: path, detail: error.description)
         }
+        guard appended else {
+            // No file to append to (never written, or removed since): write it whole.
+            try rewrite(path)
+            return
+        }
+        recordsOnFile += unsaved.count
+        unsaved.removeAll()
     }
 
     /// Writes every live label and verdict (least recently used first) atomically.
@@ -155,37 +154,5 @@ extension VerdictCache {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         do { return Array(try encoder.encode(value)) + [0x0A] } catch { throw .cache(path: path, detail: "cannot encode: \(error)") }
-    }
-
-    private enum AppendResult {
-        case appended
-        /// No file to append to (never written, or removed since): write it whole.
-        case missing
-        case failed(DurableFileError)
-    }
-
-    /// Appends `bytes` to an existing file and syncs it.
-    private static func append(_ bytes: [UInt8], to path: String) -> AppendResult {
-        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else {
-            return errno == ENOENT ? .missing : .failed(DurableFileError(path: path, operation: "open", errno: errno))
-        }
-        defer { close(fd) }
-        var failure: DurableFileError?
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = DurableFileError(path: path, operation: "write", errno: errno)
-                    return
-                }
-                offset += n
-            }
-        }
-        if let failure { return .failed(failure) }
-        if fsync(fd) != 0 { return .failed(DurableFileError(path: path, operation: "fsync", errno: errno)) }
-        return .appended
     }
 }
