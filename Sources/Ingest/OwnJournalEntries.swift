@@ -22,15 +22,16 @@ package struct OwnJournalEntries: Sendable, Hashable {
 
     /// This process: its PID, the kernel's boot id, and its unit when it is a service's.
     package static func current() -> OwnJournalEntries {
-        let bootID = String(smallFile: "/proc/sys/kernel/random/boot_id")
-            .map { $0.filter(\.isHexDigit).lowercased() }
+        let bootID = (try? DurableFile.read("/proc/sys/kernel/random/boot_id"))?
+            .map { String(decoding: $0, as: UTF8.self).filter(\.isHexDigit).lowercased() }
         return OwnJournalEntries(pid: getpid(), bootID: bootID, unit: Self.serviceUnit())
     }
 
     /// The `.service` unit of this process from /proc/self/cgroup (cgroup v2 `0::/…/NAME.service`);
     /// nil outside a service (a shell's scope or session).
     static func serviceUnit() -> String? {
-        guard let text = String(smallFile: "/proc/self/cgroup") else { return nil }
+        guard let bytes = (try? DurableFile.read("/proc/self/cgroup")) ?? nil else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix("0::") {
             return line.split(separator: "/").last.map(String.init).flatMap { $0.hasSuffix(".service") ? $0 : nil }
         }
@@ -45,24 +46,5 @@ package struct OwnJournalEntries: Sendable, Hashable {
         if pid == self.pid { return true }
         if let unit, unit == self.unit { return true }
         return false
-    }
-}
-
-extension String {
-    /// A small text file (at most 64 KiB) read to its end, for /proc files whose size stat reports as 0.
-    fileprivate init?(smallFile path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            bytes += chunk[0..<n]
-            if bytes.count > 1 << 16 { break }
-        }
-        self = String(decoding: bytes, as: UTF8.self)
     }
 }
