@@ -21,7 +21,7 @@ public struct StoredAlert: Sendable, Hashable, Codable {
 
     /// Distinct units of the window's events, sorted.
     public var units: [String] {
-        Array(Set(alert.window.events.compactMap(\.unit))).sorted()
+        alert.window.distinctUnits.sorted()
     }
 }
 

@@ -26,6 +26,12 @@ public struct Window: Sendable, Hashable, Codable {
         var seen = Set<TemplateID>()
         return events.compactMap { seen.insert($0.templateID).inserted ? $0.templateID : nil }
     }
+
+    /// Distinct units of the events, in first-seen order.
+    public var distinctUnits: [String] {
+        var seen = Set<String>()
+        return events.compactMap(\.unit).filter { seen.insert($0).inserted }
+    }
 }
 
 /// How a window was keyed: a session id captured from the message, a record field, or a

@@ -64,19 +64,13 @@ public struct JournalAlertWriter: Sendable {
             "RATIOND_EVENT=\(event.rawValue)",
         ]
         if let host = record.host { fields.append("RATIOND_HOST=\(host)") }
-        let units = units(of: alert)
+        let units = alert.window.distinctUnits
         if !units.isEmpty { fields.append("RATIOND_UNITS=\(units.joined(separator: ","))") }
         let templates = templates(of: alert)
         if !templates.isEmpty { fields.append("RATIOND_TEMPLATES=\(templates)") }
         if demo { fields.append("RATIOND_DEMO=1") }
         if !record.verdict.rationale.isEmpty { fields.append("RATIOND_RATIONALE=\(record.verdict.rationale.prefix(4000))") }
         return fields
-    }
-
-    /// The units of the window's events, in first-seen order.
-    static func units(of alert: Alert) -> [String] {
-        var seen = Set<String>()
-        return alert.window.events.compactMap(\.unit).filter { seen.insert($0).inserted }
     }
 
     /// The window's template texts, one per line, in first-seen order and within
