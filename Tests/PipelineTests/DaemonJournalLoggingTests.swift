@@ -9,7 +9,7 @@ import Glibc
 /// own /run) through a journal stream, as under systemd: `JOURNAL_STREAM` names the stream, and
 /// `journalctl -p warning` then shows the daemon's warnings and not its info lines.
 @Suite(.serialized) struct DaemonJournalLoggingTests {
-    static let journald = "/lib/systemd/systemd-journald"
+    static let journald = PrivateJournald.journald
     static let tools = ["/usr/bin/unshare", journald, "/usr/bin/journalctl", "/usr/bin/systemd-cat", "/usr/bin/stat"]
     static let available = getuid() == 0 && tools.allSatisfy(FileManager.default.isExecutableFile)
 
@@ -25,11 +25,7 @@ import Glibc
         try Data("{\"version\": 1, \"files\": [tru".utf8).write(to: URL(fileURLWithPath: e2e.checkpointPath))
         let script = """
         set -e
-        mount -t tmpfs tmpfs /run
-        mkdir -p /run/systemd/journal /run/systemd/journald.conf.d /run/log/journal
-        printf '[Journal]\\nStorage=volatile\\nReadKMsg=no\\nRateLimitBurst=0\\nForwardToSyslog=no\\nForwardToWall=no\\n' > /run/systemd/journald.conf.d/50-test.conf
-        \(Self.journald) & jpid=$!
-        for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+        \(PrivateJournald.startScript)
         # As systemd does for a service: stderr is a journal stream and JOURNAL_STREAM names it.
         systemd-cat -t rationd-under-test /bin/sh -c 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec "$0" run --config "$1"' \\
             "\(Binaries.path("rationd"))" "\(e2e.dir)/rationd.toml" & dpid=$!

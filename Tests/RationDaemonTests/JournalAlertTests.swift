@@ -8,7 +8,7 @@ import Testing
 /// /run, and `journalctl -t rationd` shows them with MESSAGE_ID, priority and fields.
 @Suite(.serialized) struct JournalAlertTests {
     static let childVariable = "RATIOND_JOURNAL_WRITER_CHILD"
-    static let journald = "/lib/systemd/systemd-journald"
+    static let journald = PrivateJournald.journald
     static let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("systemd/rationd.catalog").path
 
@@ -31,11 +31,7 @@ import Testing
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).path
         let script = """
         set -e
-        mount -t tmpfs tmpfs /run
-        mkdir -p /run/systemd/journal /run/systemd/journald.conf.d /run/log/journal
-        printf '[Journal]\\nStorage=volatile\\nReadKMsg=no\\nRateLimitBurst=0\\nForwardToSyslog=no\\nForwardToWall=no\\n' > /run/systemd/journald.conf.d/50-test.conf
-        \(Self.journald) & jpid=$!
-        for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+        \(PrivateJournald.startScript)
         \(Self.childVariable)=1 "\(testBinary)" --testing-library swift-testing --filter "JournalAlertTests/writeAlertsInsidePrivateJournal" > "\(dir)/child.log" 2>&1 || echo CHILD-FAILED
         for i in $(seq 100); do journalctl -t rationd -o json --no-pager 2>/dev/null | grep -q 4243 && break; sleep 0.05; done
         journalctl -t rationd -o json --no-pager
